@@ -1,0 +1,464 @@
+from collections import defaultdict
+
+import pytz
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare, float_is_zero
+
+WARRANTY_STATES = [
+    ("pending", "Pending"),
+    ("active", "Active"),
+    ("expired", "Expired"),
+    ("void", "Void"),
+]
+
+
+class AftersalesWarranty(models.Model):
+    _name = "aftersales.warranty"
+    _description = "Warranty"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "lot_id.name", "partner_id.name"]
+    # Salespeople only read warranties, yet they extend them and discuss them in the chatter.
+    _mail_post_access = "read"
+
+    name = fields.Char(
+        "Reference",
+        required=True,
+        copy=False,
+        readonly=True,
+        index="trigram",
+        default=lambda self: self.env._("New"),
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    product_id = fields.Many2one("product.product", required=True, index=True, check_company=True)
+    product_tmpl_id = fields.Many2one(related="product_id.product_tmpl_id", string="Product Template")
+    tracking = fields.Selection(related="product_id.tracking")
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Serial Number",
+        index="btree_not_null",
+        check_company=True,
+        domain="[('product_id', '=', product_id)]",
+    )
+    quantity = fields.Float(digits="Product Unit", default=1.0, required=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        help="The customer of the sale order (not its delivery address).",
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, string="Commercial Entity"
+    )
+    sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True)
+    sale_line_id = fields.Many2one("sale.order.line", index="btree_not_null", check_company=True)
+    move_id = fields.Many2one(
+        "stock.move", string="Delivery Move", index="btree_not_null", check_company=True
+    )
+    date_delivered = fields.Datetime("Delivered On", related="move_id.date")
+    policy_id = fields.Many2one("aftersales.warranty.policy", required=True, index=True, check_company=True)
+    coverage_parts = fields.Boolean(related="policy_id.coverage_parts")
+    coverage_labour = fields.Boolean(related="policy_id.coverage_labour")
+    coverage_replacement = fields.Boolean(related="policy_id.coverage_replacement")
+    date_start = fields.Date("Start Date", tracking=True)
+    date_end_base = fields.Date(
+        "Policy End Date",
+        compute="_compute_date_end_base",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="End of the coverage given by the policy, before extensions.",
+    )
+    date_end = fields.Date(
+        "End Date",
+        compute="_compute_date_end",
+        store=True,
+        index=True,
+        tracking=True,
+        help="Last covered day (inclusive), extensions included.",
+    )
+    state = fields.Selection(
+        WARRANTY_STATES,
+        default="pending",
+        required=True,
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    extension_line_ids = fields.Many2many(
+        "sale.order.line",
+        "aftersales_warranty_extension_rel",
+        "warranty_id",
+        "sale_line_id",
+        string="Extensions",
+        copy=False,
+        readonly=True,
+        help="Sale lines of warranty extension products that extend this warranty.",
+    )
+    days_left = fields.Integer(compute="_compute_days_left")
+
+    _lot_live_unique = models.UniqueIndex(
+        "(lot_id, company_id) WHERE state != 'void' AND lot_id IS NOT NULL",
+        "A serial number can have only one live warranty per company: void the old one first.",
+    )
+    _quantity_positive = models.Constraint(
+        "CHECK(quantity >= 0)", "The quantity of a warranty cannot be negative."
+    )
+
+    @api.constrains("date_start", "date_end_base")
+    def _check_dates(self):
+        for warranty in self:
+            if (
+                warranty.date_start
+                and warranty.date_end_base
+                and warranty.date_end_base < warranty.date_start
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Warranty %(name)s ends on %(end)s, before it starts on %(start)s: fix the dates.",
+                        name=warranty.name,
+                        end=warranty.date_end_base,
+                        start=warranty.date_start,
+                    )
+                )
+
+    @api.constrains("lot_id", "product_id")
+    def _check_lot_product(self):
+        for warranty in self:
+            if warranty.lot_id and warranty.lot_id.product_id != warranty.product_id:
+                raise ValidationError(
+                    self.env._(
+                        "Serial number %(lot)s belongs to %(lot_product)s, not to %(product)s.",
+                        lot=warranty.lot_id.name,
+                        lot_product=warranty.lot_id.product_id.display_name,
+                        product=warranty.product_id.display_name,
+                    )
+                )
+
+    @api.depends("date_start", "policy_id")
+    def _compute_date_end_base(self):
+        for warranty in self:
+            if warranty.date_start and warranty.policy_id:
+                warranty.date_end_base = warranty.policy_id._get_date_end(warranty.date_start)
+            else:
+                warranty.date_end_base = False
+
+    @api.depends(
+        "date_end_base",
+        "extension_line_ids.state",
+        "extension_line_ids.product_uom_qty",
+        "extension_line_ids.product_id",
+    )
+    def _compute_date_end(self):
+        for warranty in self:
+            date_end = warranty.date_end_base
+            if date_end:
+                for line in warranty.extension_line_ids.sorted("id"):
+                    date_end = line._apply_warranty_extension(date_end)
+            warranty.date_end = date_end
+
+    @api.depends("date_end", "state")
+    def _compute_days_left(self):
+        today = fields.Date.context_today(self)
+        for warranty in self:
+            if warranty.state == "active" and warranty.date_end:
+                warranty.days_left = (warranty.date_end - today).days + 1
+            else:
+                warranty.days_left = 0
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        new_name = self.env._("New")
+        unnamed = [vals for vals in vals_list if vals.get("name", new_name) == new_name]
+        if unnamed:
+            for vals, name in zip(unnamed, self._next_references(len(unnamed)), strict=True):
+                vals["name"] = name
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_live(self):
+        if any(warranty.state in ("active", "expired") for warranty in self):
+            raise UserError(
+                self.env._(
+                    "A warranty that was given to a customer cannot be deleted: void it instead, "
+                    "so that its history stays."
+                )
+            )
+
+    def _next_references(self, count):
+        """``count`` references of the warranty sequence, in one query whatever ``count``.
+
+        The sequence is a standard (PostgreSQL) one without date ranges, so the numbers can be
+        drawn together; formatting stays the sequence's own (prefix, padding, suffix).
+        """
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [("code", "=", "aftersales.warranty"), ("company_id", "in", [self.env.company.id, False])],
+                order="company_id",
+                limit=1,
+            )
+        )
+        if not sequence:
+            raise UserError(self.env._("The warranty sequence (aftersales.warranty) is missing."))
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _i in range(count)]
+        self.env.cr.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)", [f"ir_sequence_{sequence.id:03d}", count]
+        )
+        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_void(self):
+        """Void live warranties (the unit is no longer covered under this record)."""
+        for warranty in self:
+            if warranty.state == "void":
+                raise UserError(self.env._("Warranty %(name)s is already void.", name=warranty.name))
+        self.write({"state": "void"})
+        return True
+
+    def action_extend(self):
+        """Create a quotation of the policy's extension product targeting this warranty."""
+        self.ensure_one()
+        if self.state not in ("active", "expired"):
+            raise UserError(
+                self.env._(
+                    "Warranty %(name)s is %(state)s: only an active or expired warranty can be extended.",
+                    name=self.name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[self.state],
+                )
+            )
+        product = self.policy_id.extension_product_id
+        if not product:
+            raise UserError(
+                self.env._(
+                    "Policy %(policy)s offers no extension product: set one on the policy first.",
+                    policy=self.policy_id.name,
+                )
+            )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "origin": self.name,
+                "order_line": [
+                    Command.create(
+                        {"product_id": product.id, "product_uom_qty": 1.0, "warranty_target_id": self.id}
+                    )
+                ],
+            }
+        )
+        self.message_post(
+            body=self.env._("Extension quotation %(order)s created.", order=order._get_html_link())
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_print_certificate(self):
+        return self.env.ref("aftersales_warranty.action_report_warranty_certificate").report_action(self)
+
+    def action_view_sale_order(self):
+        self.ensure_one()
+        return self.sale_order_id.get_formview_action() if self.sale_order_id else False
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _date_in_company_tz(self, company, value):
+        """The calendar date of datetime ``value`` in the company's time zone."""
+        tz = pytz.timezone(company.partner_id.tz or "UTC")
+        return pytz.utc.localize(value).astimezone(tz).date()
+
+    @api.model
+    def _create_from_moves(self, moves):
+        """Create the warranties of done customer deliveries ``moves`` (any number, any order).
+
+        One warranty per delivered serial for serial-tracked products, one per move with its
+        quantity otherwise. A serial that still has a live warranty (returned, then sold again)
+        gets its old warranty voided: the new sale governs. The pending warranty of each sale
+        line shrinks by the delivered quantity. Query count does not depend on the number of
+        serials.
+        """
+        moves = moves.filtered(
+            lambda m: (
+                m.state == "done"
+                and m.sale_line_id
+                and m.location_dest_id.usage == "customer"
+                and m.location_id.usage != "customer"
+            )
+        )
+        if not moves:
+            return self.browse()
+        policies = moves.product_id._get_warranty_policies()
+        moves = moves.filtered(lambda m: policies.get(m.product_id))
+        if not moves:
+            return self.browse()
+        # Deliveries are validated by warehouse users who may not manage warranties: the warranty
+        # is a consequence of the delivery, written by the system.
+        Warranty = self.sudo()
+        vals_list = []
+        for move in moves:
+            order = move.sale_line_id.order_id
+            company = move.company_id
+            policy = policies[move.product_id]
+            if policy.start_trigger == "sale":
+                date_start = self._date_in_company_tz(company, order.date_order)
+            else:
+                date_start = self._date_in_company_tz(company, move.date)
+            common = {
+                "product_id": move.product_id.id,
+                "partner_id": order.partner_id.id,
+                "sale_order_id": order.id,
+                "sale_line_id": move.sale_line_id.id,
+                "move_id": move.id,
+                "policy_id": policy.id,
+                "company_id": company.id,
+                "date_start": date_start,
+                "state": "active",
+            }
+            if move.product_id.tracking == "serial":
+                for move_line in move.move_line_ids:
+                    if move_line.lot_id and move_line.quantity > 0:
+                        vals_list.append({**common, "lot_id": move_line.lot_id.id, "quantity": 1.0})
+            else:
+                quantity = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
+                if not float_is_zero(quantity, precision_rounding=move.product_id.uom_id.rounding):
+                    vals_list.append({**common, "quantity": quantity})
+        if not vals_list:
+            return self.browse()
+        lot_ids = [vals["lot_id"] for vals in vals_list if vals.get("lot_id")]
+        if lot_ids:
+            previous = Warranty.search([("lot_id", "in", lot_ids), ("state", "!=", "void")])
+            previous._void_for_resale()
+        warranties = Warranty.with_context(mail_create_nolog=True, tracking_disable=True).create(vals_list)
+        warranties._link_order_extensions()
+        warranties._consume_pending(moves)
+        warranties._refresh_expiry_state()
+        warranties.sale_order_id._schedule_warranty_certificates()
+        return warranties.sudo(False)
+
+    def _void_for_resale(self):
+        """Void live warranties of serials delivered to a customer again, with a chatter note."""
+        if not self:
+            return
+        body = self.env._("Voided: this serial number was delivered again and its new sale governs.")
+        self.write({"state": "void"})
+        # The partial unique index on live serials must see the void before the new warranty.
+        self.flush_recordset(["state"])
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+
+    def _link_order_extensions(self):
+        """Link the confirmed, untargeted extension lines of each warranty's sale order."""
+        orders = self.sale_order_id
+        ext_lines = orders.order_line.filtered(
+            lambda line: line.product_id.is_warranty_extension and not line.warranty_target_id
+        )
+        if not ext_lines:
+            return
+        lines_by_order = defaultdict(list)
+        for line in ext_lines:
+            lines_by_order[line.order_id].append(line.id)
+        for order, line_ids in lines_by_order.items():
+            warranties = self.filtered(lambda w, o=order: w.sale_order_id == o)
+            warranties.write({"extension_line_ids": [Command.link(line_id) for line_id in line_ids]})
+
+    def _consume_pending(self, moves):
+        """Shrink the pending warranty of each delivered sale line; drop it when fully delivered."""
+        pending = self.sudo().search(
+            [("sale_line_id", "in", moves.sale_line_id.ids), ("state", "=", "pending")]
+        )
+        if not pending:
+            return
+        delivered = defaultdict(float)
+        for warranty in self:
+            delivered[warranty.sale_line_id] += warranty.quantity
+        to_drop = self.browse()
+        for warranty in pending:
+            remaining = warranty.quantity - delivered[warranty.sale_line_id]
+            delivered[warranty.sale_line_id] = max(0.0, -remaining)
+            rounding = warranty.product_id.uom_id.rounding
+            if float_compare(remaining, 0.0, precision_rounding=rounding) <= 0:
+                to_drop |= warranty
+            else:
+                warranty.quantity = remaining
+        to_drop.unlink()
+
+    def _refresh_expiry_state(self):
+        """Active when coverage runs through today, expired after ``date_end`` (extensions count)."""
+        today = fields.Date.context_today(self)
+        live = self.filtered(lambda w: w.state in ("active", "expired") and w.date_end)
+        to_expire = live.filtered(lambda w: w.state == "active" and w.date_end < today)
+        to_revive = live.filtered(lambda w: w.state == "expired" and w.date_end >= today)
+        if to_expire:
+            to_expire.write({"state": "expired"})
+        if to_revive:
+            to_revive.write({"state": "active"})
+
+    @api.model
+    def _create_pending_for_lines(self, lines):
+        """Pending warranties for the confirmed sale ``lines`` whose product carries a policy."""
+        lines = lines.filtered(lambda line: line.product_id.is_storable and not line.display_type)
+        policies = lines.product_id._get_warranty_policies()
+        vals_list = []
+        for line in lines:
+            policy = policies.get(line.product_id)
+            if not policy or line.warranty_ids:
+                continue
+            quantity = line.product_uom_id._compute_quantity(line.product_uom_qty, line.product_id.uom_id)
+            if quantity <= 0:
+                continue
+            vals_list.append(
+                {
+                    "product_id": line.product_id.id,
+                    "partner_id": line.order_id.partner_id.id,
+                    "sale_order_id": line.order_id.id,
+                    "sale_line_id": line.id,
+                    "policy_id": policy.id,
+                    "company_id": line.company_id.id,
+                    "quantity": quantity,
+                    "state": "pending",
+                }
+            )
+        # Pending warranties follow order confirmation, done by salespeople with read access only.
+        return self.sudo().with_context(mail_create_nolog=True, tracking_disable=True).create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Crons
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_expire_warranties(self, batch_size=5000):
+        """Move active warranties whose ``date_end`` has passed to expired, in committed batches."""
+        today = fields.Date.context_today(self)
+        domain = [("state", "=", "active"), ("date_end", "<", today)]
+        in_cron = bool(self.env.context.get("cron_id"))
+        while True:
+            batch = self.search(domain, limit=batch_size, order="id")
+            if not batch:
+                break
+            batch.write({"state": "expired"})
+            if not in_cron:
+                continue
+            remaining = self.search_count(domain)
+            if self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining) <= 0:
+                break
+            self.env.invalidate_all()

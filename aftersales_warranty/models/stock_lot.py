@@ -1,0 +1,39 @@
+from odoo import api, fields, models
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    warranty_ids = fields.One2many("aftersales.warranty", "lot_id", string="Warranties")
+    warranty_id = fields.Many2one(
+        "aftersales.warranty",
+        compute="_compute_warranty_id",
+        store=True,
+        index="btree_not_null",
+        help="The live (not void) warranty of this serial number.",
+    )
+    warranty_state = fields.Selection(related="warranty_id.state", string="Warranty Status")
+    warranty_date_end = fields.Date(related="warranty_id.date_end", string="Warranty End")
+    warranty_count = fields.Integer(compute="_compute_warranty_count")
+
+    @api.depends("warranty_ids.state")
+    def _compute_warranty_id(self):
+        for lot in self:
+            live = lot.warranty_ids.filtered(lambda w: w.state != "void")
+            lot.warranty_id = live[:1]
+
+    def _compute_warranty_count(self):
+        counts = dict(
+            self.env["aftersales.warranty"]._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
+        )
+        for lot in self:
+            lot.warranty_count = counts.get(lot, 0)
+
+    def action_view_warranties(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_warranty.aftersales_warranty_action"
+        )
+        action["domain"] = [("lot_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action

@@ -1,0 +1,64 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import AftersalesWarrantyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWarrantyAccess(AftersalesWarrantyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._add_stock(cls.product_serial, lot_names=["AC-1"])
+        order = cls._sell([(cls.product_serial, 1)])
+        cls._deliver(order)
+        cls.warranty = order.warranty_ids
+        cls.order = order
+
+    def test_salesperson_reads_only(self):
+        warranty = self.warranty.with_user(self.salesman)
+        self.assertEqual(warranty.read(["state"])[0]["state"], "active")
+        self.assertEqual(self.order.with_user(self.salesman).warranty_status, "active")
+        with self.assertRaises(AccessError):
+            warranty.write({"partner_id": self.other_customer.id})
+        with self.assertRaises(AccessError):
+            warranty.action_void()
+        with self.assertRaises(AccessError):
+            warranty.unlink()
+
+    def test_agent_works_warranties_manager_voids(self):
+        self.warranty.with_user(self.agent).write({"partner_id": self.other_customer.id})
+        self.assertEqual(self.warranty.partner_id, self.other_customer)
+        with self.assertRaises(AccessError):
+            self.warranty.with_user(self.agent).unlink()
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            self.warranty.with_user(self.manager).unlink()
+        self.warranty.with_user(self.manager).action_void()
+        self.assertEqual(self.warranty.state, "void")
+        with self.assertRaisesRegex(UserError, "already void"):
+            self.warranty.with_user(self.manager).action_void()
+
+    def test_other_company_sees_nothing(self):
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        outsider = new_test_user(
+            self.env,
+            login="as_outsider",
+            groups="aftersales_warranty.group_aftersales_manager,sales_team.group_sale_salesman",
+            company_id=other_company.id,
+            company_ids=[other_company.id],
+        )
+        Warranty = self.env["aftersales.warranty"].with_user(outsider)
+        self.assertFalse(Warranty.search([("id", "=", self.warranty.id)]))
+        with self.assertRaises(AccessError):
+            self.warranty.with_user(outsider).read(["name"])
+        # Its own warranties work as usual, in its own company.
+        own = Warranty.create(
+            {
+                "product_id": self.product_plain.id,
+                "partner_id": self.other_customer.id,
+                "policy_id": self.policy_12m.id,
+                "date_start": "2026-01-01",
+            }
+        )
+        self.assertEqual(own.company_id, other_company)
+        self.assertEqual(Warranty.search([]), own)
