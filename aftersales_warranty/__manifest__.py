@@ -15,8 +15,12 @@
         "report/aftersales_warranty_reports.xml",
         "report/aftersales_warranty_templates.xml",
         "data/mail_template_data.xml",
+        "data/aftersales_claim_mail_data.xml",
+        "data/mail_alias_data.xml",
         "views/aftersales_warranty_policy_views.xml",
         "views/aftersales_warranty_views.xml",
+        "views/aftersales_claim_views.xml",
+        "views/aftersales_portal_templates.xml",
         "wizard/aftersales_warranty_lookup_views.xml",
         "views/product_template_views.xml",
         "views/product_category_views.xml",
@@ -28,6 +32,7 @@
     ],
     "demo": [
         "demo/aftersales_warranty_demo.xml",
+        "demo/aftersales_claim_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,9 +1,12 @@
 from . import (
+    aftersales_claim,
+    aftersales_claim_sla,
     aftersales_warranty,
     aftersales_warranty_policy,
     product_category,
     product_product,
     product_template,
+    repair_order,
     res_company,
     res_config_settings,
     res_partner,
@@ -11,4 +14,5 @@ from . import (
     sale_order_line,
     stock_lot,
     stock_move,
+    stock_picking,
 )

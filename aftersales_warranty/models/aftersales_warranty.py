@@ -17,7 +17,7 @@ WARRANTY_STATES = [
 class AftersalesWarranty(models.Model):
     _name = "aftersales.warranty"
     _description = "Warranty"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "lot_id.name", "partner_id.name"]
@@ -104,6 +104,8 @@ class AftersalesWarranty(models.Model):
         help="Sale lines of warranty extension products that extend this warranty.",
     )
     days_left = fields.Integer(compute="_compute_days_left")
+    claim_ids = fields.One2many("aftersales.claim", "warranty_id", string="Claims")
+    claim_count = fields.Integer(compute="_compute_claim_count")
 
     _lot_live_unique = models.UniqueIndex(
         "(lot_id, company_id) WHERE state != 'void' AND lot_id IS NOT NULL",
@@ -173,6 +175,21 @@ class AftersalesWarranty(models.Model):
                 warranty.days_left = (warranty.date_end - today).days + 1
             else:
                 warranty.days_left = 0
+
+    def _compute_access_url(self):
+        res = super()._compute_access_url()
+        for warranty in self:
+            warranty.access_url = f"/my/warranties/{warranty.id}"
+        return res
+
+    def _compute_claim_count(self):
+        counts = dict(
+            self.env["aftersales.claim"]._read_group(
+                [("warranty_id", "in", self.ids)], ["warranty_id"], ["__count"]
+            )
+        )
+        for warranty in self:
+            warranty.claim_count = counts.get(warranty, 0)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -271,6 +288,30 @@ class AftersalesWarranty(models.Model):
             "target": "current",
         }
 
+    def action_new_claim(self):
+        """Open a new claim for this unit, filled from its warranty."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.claim",
+            "views": [(False, "form")],
+            "context": {
+                "default_warranty_id": self.id,
+                "default_lot_id": self.lot_id.id,
+                "default_product_id": self.product_id.id,
+                "default_partner_id": self.partner_id.id,
+                "default_sale_order_id": self.sale_order_id.id,
+                "default_company_id": self.company_id.id,
+            },
+        }
+
+    def action_view_claims(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_warranty.aftersales_claim_action")
+        action["domain"] = [("warranty_id", "=", self.id)]
+        action["context"] = {"default_warranty_id": self.id, "default_lot_id": self.lot_id.id}
+        return action
+
     def action_print_certificate(self):
         return self.env.ref("aftersales_warranty.action_report_warranty_certificate").report_action(self)
 
@@ -301,17 +342,20 @@ class AftersalesWarranty(models.Model):
         moves = moves.filtered(
             lambda m: (
                 m.state == "done"
-                and m.sale_line_id
+                and (m.sale_line_id or m.aftersales_claim_id)
                 and m.location_dest_id.usage == "customer"
                 and m.location_id.usage != "customer"
             )
         )
         if not moves:
             return self.browse()
+        replacements = moves.filtered(lambda m: not m.sale_line_id)
+        moves -= replacements
+        replaced = self._create_from_replacement_moves(replacements) if replacements else self.browse()
         policies = moves.product_id._get_warranty_policies()
         moves = moves.filtered(lambda m: policies.get(m.product_id))
         if not moves:
-            return self.browse()
+            return replaced
         # Deliveries are validated by warehouse users who may not manage warranties: the warranty
         # is a consequence of the delivery, written by the system.
         Warranty = self.sudo()
@@ -344,7 +388,7 @@ class AftersalesWarranty(models.Model):
                 if not float_is_zero(quantity, precision_rounding=move.product_id.uom_id.rounding):
                     vals_list.append({**common, "quantity": quantity})
         if not vals_list:
-            return self.browse()
+            return replaced
         lot_ids = [vals["lot_id"] for vals in vals_list if vals.get("lot_id")]
         if lot_ids:
             previous = Warranty.search([("lot_id", "in", lot_ids), ("state", "!=", "void")])
@@ -354,7 +398,66 @@ class AftersalesWarranty(models.Model):
         warranties._consume_pending(moves)
         warranties._refresh_expiry_state()
         warranties.sale_order_id._schedule_warranty_certificates()
-        return warranties.sudo(False)
+        return (warranties | replaced).sudo(False)
+
+    @api.model
+    def _create_from_replacement_moves(self, moves):
+        """Warranties of replacement units delivered for claims: they inherit the remaining coverage.
+
+        The new unit is covered until the replaced unit's warranty ended; that warranty is voided.
+        """
+        Warranty = self.sudo()  # a delivery made by the warehouse, see _create_from_moves
+        vals_list, old_warranties = [], Warranty
+        for move in moves:
+            claim = move.aftersales_claim_id
+            old = claim.warranty_id
+            policy = old.policy_id or move.product_id._get_warranty_policies().get(move.product_id)
+            if not policy:
+                continue
+            date_start = self._date_in_company_tz(move.company_id, move.date)
+            common = {
+                "product_id": move.product_id.id,
+                "partner_id": claim.partner_id.id or old.partner_id.id,
+                "sale_order_id": old.sale_order_id.id or claim.sale_order_id.id,
+                "sale_line_id": old.sale_line_id.id,
+                "move_id": move.id,
+                "policy_id": policy.id,
+                "company_id": move.company_id.id,
+                "date_start": date_start,
+                "date_end_base": max(old.date_end, date_start) if old.date_end else False,
+                "state": "active",
+            }
+            if move.product_id.tracking == "serial":
+                vals_list += [
+                    {**common, "lot_id": ml.lot_id.id, "quantity": 1.0}
+                    for ml in move.move_line_ids
+                    if ml.lot_id and ml.quantity > 0
+                ]
+            else:
+                vals_list.append({**common, "quantity": move.quantity})
+            old_warranties |= old
+        if not vals_list:
+            return self.browse()
+        lot_ids = [vals["lot_id"] for vals in vals_list if vals.get("lot_id")]
+        previous = (
+            Warranty.search([("lot_id", "in", lot_ids), ("state", "!=", "void")]) if lot_ids else Warranty
+        )
+        (previous - old_warranties)._void_for_resale()
+        old_live = old_warranties.filtered(lambda w: w.state != "void")
+        if old_live:
+            old_live.write({"state": "void"})
+            old_live.flush_recordset(["state"])
+            body = self.env._(
+                "Voided: the unit was replaced under a claim; the replacement keeps its coverage."
+            )
+            old_live._message_log_batch(bodies=dict.fromkeys(old_live.ids, body))
+        warranties = Warranty.with_context(mail_create_nolog=True, tracking_disable=True).create(vals_list)
+        warranties._refresh_expiry_state()
+        claims = moves.aftersales_claim_id.filtered(
+            lambda c: c.state == "in_progress" and c.resolution == "replace"
+        )
+        claims.action_resolve()
+        return warranties
 
     def _void_for_resale(self):
         """Void live warranties of serials delivered to a customer again, with a chatter note."""

@@ -9,6 +9,28 @@ class ResPartner(models.Model):
         groups="sales_team.group_sale_salesman,aftersales_warranty.group_aftersales_user",
     )
 
+    claim_count = fields.Integer(
+        compute="_compute_claim_count",
+        groups="sales_team.group_sale_salesman,aftersales_warranty.group_aftersales_user",
+    )
+
+    def _compute_claim_count(self):
+        groups = self.env["aftersales.claim"]._read_group(
+            [("commercial_partner_id", "in", self.commercial_partner_id.ids)],
+            ["commercial_partner_id"],
+            ["__count"],
+        )
+        counts = dict(groups)
+        for partner in self:
+            partner.claim_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_view_claims(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_warranty.aftersales_claim_action")
+        action["domain"] = [("commercial_partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
     def _compute_warranty_count(self):
         """Live warranties of the partner and of its contacts (like the sale order count)."""
         all_partners = self.with_context(active_test=False).search_fetch(

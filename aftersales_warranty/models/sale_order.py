@@ -24,6 +24,7 @@ class SaleOrder(models.Model):
         "Under Warranty: every delivered unit is covered. Expired: no unit is covered any more. "
         "Partially Covered: some units are covered and others are not (yet).",
     )
+    claim_count = fields.Integer(compute="_compute_claim_count")
     warranty_certificate_pending = fields.Boolean(
         copy=False, help="Technical: the warranty certificate of this order is waiting to be emailed."
     )
@@ -38,6 +39,22 @@ class SaleOrder(models.Model):
                 order.warranty_status = states.pop()
             else:
                 order.warranty_status = "partial"
+
+    def _compute_claim_count(self):
+        counts = dict(
+            self.env["aftersales.claim"]._read_group(
+                [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.claim_count = counts.get(order, 0)
+
+    def action_view_claims(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_warranty.aftersales_claim_action")
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {"default_sale_order_id": self.id, "default_partner_id": self.partner_id.id}
+        return action
 
     def _compute_warranty_count(self):
         counts = dict(

@@ -15,6 +15,8 @@ class StockLot(models.Model):
     warranty_state = fields.Selection(related="warranty_id.state", string="Warranty Status")
     warranty_date_end = fields.Date(related="warranty_id.date_end", string="Warranty End")
     warranty_count = fields.Integer(compute="_compute_warranty_count")
+    claim_ids = fields.One2many("aftersales.claim", "lot_id", string="Claims")
+    claim_count = fields.Integer(compute="_compute_warranty_count")
 
     @api.depends("warranty_ids.state")
     def _compute_warranty_id(self):
@@ -26,8 +28,19 @@ class StockLot(models.Model):
         counts = dict(
             self.env["aftersales.warranty"]._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
         )
+        claims = dict(
+            self.env["aftersales.claim"]._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
+        )
         for lot in self:
             lot.warranty_count = counts.get(lot, 0)
+            lot.claim_count = claims.get(lot, 0)
+
+    def action_view_claims(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_warranty.aftersales_claim_action")
+        action["domain"] = [("lot_id", "=", self.id)]
+        action["context"] = {"default_lot_id": self.id}
+        return action
 
     def action_view_warranties(self):
         self.ensure_one()

@@ -21,6 +21,7 @@ class AftersalesWarrantyLookup(models.TransientModel):
     coverage_labour = fields.Boolean(related="warranty_id.coverage_labour")
     coverage_replacement = fields.Boolean(related="warranty_id.coverage_replacement")
     message = fields.Char(compute="_compute_lot_id")
+    claim_ids = fields.One2many(related="lot_id.claim_ids", string="Past Claims")
 
     @api.depends("serial")
     def _compute_lot_id(self):
@@ -61,6 +62,19 @@ class AftersalesWarrantyLookup(models.TransientModel):
             "view_mode": "form",
             "target": "new",
             "name": self.env._("Warranty of %(serial)s", serial=self.lot_id.name),
+        }
+
+    def action_new_claim(self):
+        """Open a new claim for the looked-up serial."""
+        self.ensure_one()
+        if not self.lot_id:
+            raise UserError(self.message or self.env._("Type or scan a serial number first."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.claim",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"default_lot_id": self.lot_id.id, "default_product_id": self.lot_id.product_id.id},
         }
 
     def action_open_warranty(self):

@@ -1,0 +1,42 @@
+from odoo.tests import tagged
+
+from .common import AftersalesWarrantyCommon
+
+RAW_EMAIL = """Return-Path: <golnar@example.com>
+From: Golnar Customer <golnar@example.com>
+To: claims@example.com
+Subject: My air conditioner leaks
+Message-ID: <claim-test-1@example.com>
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+
+Water drips from the indoor unit since yesterday.
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestClaimMail(AftersalesWarrantyCommon):
+    def test_incoming_email_creates_a_claim(self):
+        alias = self.env.ref("aftersales_warranty.mail_alias_claims")
+        self.assertEqual(alias.alias_model_id.model, "aftersales.claim")
+        claim_id = self.env["mail.thread"].message_process("aftersales.claim", RAW_EMAIL)
+        claim = self.env["aftersales.claim"].browse(claim_id)
+        self.assertEqual(claim.channel, "email")
+        self.assertEqual(claim.partner_id, self.customer, "the sender is recognised as the customer")
+        self.assertIn("Water drips", claim.description)
+        self.assertTrue(claim.name.startswith("CLM/"))
+
+    def test_received_and_resolved_emails(self):
+        claim = self.env["aftersales.claim"].create({"partner_id": self.customer.id, "channel": "phone"})
+        received = claim.message_ids.filtered(lambda m: "we received your claim" in (m.subject or ""))
+        self.assertEqual(len(received), 1)
+        self.assertIn(self.customer, received.partner_ids)
+        template = self.env.ref("aftersales_warranty.mail_template_claim_resolved")
+        claim.action_start_diagnosis()
+        self.assertNotIn("state", claim._track_template({"state"}), "no email while the claim is open")
+        claim.action_resolve()
+        self.assertEqual(claim._track_template({"state"})["state"][0], template)
+        self.assertEqual(claim.resolution, "advice")
+        # The template renders for this claim.
+        subject = template._render_field("subject", claim.ids)[claim.id]
+        self.assertIn(f"your claim {claim.name} is resolved", subject)
