@@ -55,7 +55,11 @@ class AftersalesWarranty(models.Model):
         help="The customer of the sale order (not its delivery address).",
     )
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Commercial Entity"
+        related="partner_id.commercial_partner_id",
+        store=True,
+        precompute=True,
+        index=True,
+        string="Commercial Entity",
     )
     sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True)
     sale_line_id = fields.Many2one("sale.order.line", index="btree_not_null", check_company=True)
@@ -80,6 +84,7 @@ class AftersalesWarranty(models.Model):
         "End Date",
         compute="_compute_date_end",
         store=True,
+        precompute=True,
         index=True,
         tracking=True,
         help="Last covered day (inclusive), extensions included.",

@@ -8,8 +8,7 @@ class StockLot(models.Model):
     warranty_id = fields.Many2one(
         "aftersales.warranty",
         compute="_compute_warranty_id",
-        store=True,
-        index="btree_not_null",
+        search="_search_warranty_id",
         help="The live (not void) warranty of this serial number.",
     )
     warranty_state = fields.Selection(related="warranty_id.state", string="Warranty Status")
@@ -23,6 +22,10 @@ class StockLot(models.Model):
         for lot in self:
             live = lot.warranty_ids.filtered(lambda w: w.state != "void")
             lot.warranty_id = live[:1]
+
+    def _search_warranty_id(self, operator, value):
+        # Not stored, so that delivering serials writes nothing back on the lots.
+        return [("warranty_ids", "any", [("id", operator, value), ("state", "!=", "void")])]
 
     def _compute_warranty_count(self):
         counts = dict(

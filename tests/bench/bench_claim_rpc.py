@@ -22,36 +22,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from benchlib import ROOT, ensure_database
+
 TIMEOUT = 600
-
-
-def ensure_database(database):
-    exists = subprocess.run(
-        ["psql", "-d", "postgres", "-Atc", f"select 1 from pg_database where datname='{database}'"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    if exists != "1":
-        print(f"Creating database {database} with aftersales_warranty (about a minute)...", flush=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "odoo",
-                f"--addons-path={ROOT}",
-                "-d",
-                database,
-                "-i",
-                "aftersales_warranty",
-                "--stop-after-init",
-                "--log-level=warn",
-            ],
-            check=True,
-        )
 
 
 def free_port():

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Warranty creation benchmark: what delivering N serials costs with and without warranties.
+
+    python3 tests/bench/bench_warranty_delivery.py [--database aftersales_bench] [--sizes 1,100,1000]
+
+For each N, three identical orders of N serial-numbered units are confirmed and reserved in the
+same database and run, then their deliveries are validated:
+
+* ``skip``: with the warranty logic skipped (context ``aftersales_skip_warranty``);
+* ``with``: as in production (warranties created by the delivery);
+* ``direct``: validated with the logic skipped, then ``aftersales.warranty._create_from_moves``
+  called alone on its moves, which isolates the queries warranty creation adds.
+
+Queries come from the cursor's counter, times from ``perf_counter``. Everything is rolled back:
+the database is left as it was. The database is created with ``aftersales_warranty`` if missing.
+"""
+
+import argparse
+import math
+import os
+import sys
+import time
+
+from benchlib import ROOT, ensure_database
+
+
+def prepare(env, product, size, tag):
+    """A confirmed, reserved order of ``size`` serials of ``product``; returns its delivery."""
+    location = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1).lot_stock_id
+    lots = env["stock.lot"].create([{"name": f"{tag}-{i}", "product_id": product.id} for i in range(size)])
+    Quant = env["stock.quant"]
+    for lot in lots:
+        Quant._update_available_quantity(product, location, 1.0, lot_id=lot)
+    partner = env["res.partner"].create({"name": f"Bench {tag}"})
+    order = env["sale.order"].create(
+        {
+            "partner_id": partner.id,
+            "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": size})],
+        }
+    )
+    order.action_confirm()
+    picking = order.picking_ids
+    picking.action_assign()
+    for move in picking.move_ids:
+        move.picked = True
+    env.flush_all()
+    return picking
+
+
+def measure(env, func):
+    env.invalidate_all()
+    cr = env.cr
+    before, start = cr.sql_log_count, time.perf_counter()
+    func()
+    env.flush_all()
+    return cr.sql_log_count - before, time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", default=os.environ.get("AFTERSALES_BENCH_DB", "aftersales_bench"))
+    parser.add_argument("--sizes", default="1,100,1000")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    ensure_database(args.database)
+
+    import odoo  # noqa: PLC0415  (an installed prerequisite, imported once the database exists)
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", args.database, "--log-level=warn"])
+    registry = Registry(args.database)
+    rows = []
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"skip_sms": True, "tracking_disable": True})
+        policy = env["aftersales.warranty.policy"].create({"name": "Bench 12 months", "duration": 12})
+        product = env["product.product"].create(
+            {
+                "name": "Bench unit",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "warranty_policy_id": policy.id,
+            }
+        )
+        Warranty = env["aftersales.warranty"]
+        # Warm the caches (sequence, references, views of the models) with one small delivery.
+        prepare(env, product, 1, "warm").button_validate()
+        for size in sizes:
+            skip, full, direct = (prepare(env, product, size, f"{tag}{size}") for tag in ("s", "w", "d"))
+            q_skip, t_skip = measure(
+                env, lambda p=skip: p.with_context(aftersales_skip_warranty=True).button_validate()
+            )
+            q_with, t_with = measure(env, full.button_validate)
+            direct.with_context(aftersales_skip_warranty=True).button_validate()
+            env.flush_all()
+            q_direct, t_direct = measure(env, lambda p=direct: Warranty._create_from_moves(p.move_ids))
+            created = Warranty.search_count([("move_id", "in", full.move_ids.ids)])
+            if created != size:
+                raise SystemExit(f"expected {size} warranties for N={size}, found {created}")
+            rows.append((size, q_skip, q_with, q_direct, t_skip, t_with, t_direct))
+        cr.rollback()
+
+    print()
+    print(
+        "| N | delivery queries, skipped | delivery queries, with warranties | added | creation alone |"
+        " time skipped (s) | time with (s) | overhead | creation alone (s) |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for size, q_skip, q_with, q_direct, t_skip, t_with, t_direct in rows:
+        overhead = (t_with - t_skip) / t_skip * 100 if t_skip else 0.0
+        print(
+            f"| {size} | {q_skip} | {q_with} | {q_with - q_skip} | {q_direct} | {t_skip:.3f} | {t_with:.3f} |"
+            f" {overhead:+.1f} % | {t_direct:.3f} |"
+        )
+    # Odoo's ORM inserts new rows in statements of 100 (INSERT_BATCH_SIZE): one statement per
+    # 100 warranties, not per warranty. Every other statement must be the same for any N.
+    others = {row[0]: row[3] - math.ceil(row[0] / 100) for row in rows}
+    constant = len(set(others.values())) == 1
+    print(f"\nStatements of warranty creation besides the ORM's 100-row INSERT batches: {others}")
+    print("constant in N: " + ("yes" if constant else "NO"))
+    return 0 if constant else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
