@@ -458,10 +458,10 @@ class AftersalesWarranty(models.Model):
             old_live._message_log_batch(bodies=dict.fromkeys(old_live.ids, body))
         warranties = Warranty.with_context(mail_create_nolog=True, tracking_disable=True).create(vals_list)
         warranties._refresh_expiry_state()
-        claims = moves.aftersales_claim_id.filtered(
+        claims = moves.sudo().aftersales_claim_id.filtered(
             lambda c: c.state == "in_progress" and c.resolution == "replace"
         )
-        claims.action_resolve()
+        claims.action_resolve()  # the delivery settles the claim, whoever validated it
         return warranties
 
     def _void_for_resale(self):
