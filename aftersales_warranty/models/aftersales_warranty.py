@@ -398,9 +398,8 @@ class AftersalesWarranty(models.Model):
         if lot_ids:
             previous = Warranty.search([("lot_id", "in", lot_ids), ("state", "!=", "void")])
             previous._void_for_resale()
-        warranties = Warranty.with_context(mail_create_nolog=True, tracking_disable=True).create(vals_list)
+        warranties = Warranty._take_pending(vals_list, moves)
         warranties._link_order_extensions()
-        warranties._consume_pending(moves)
         warranties._refresh_expiry_state()
         warranties.sale_order_id._schedule_warranty_certificates()
         return (warranties | replaced).sudo(False)
@@ -414,7 +413,7 @@ class AftersalesWarranty(models.Model):
         Warranty = self.sudo()  # a delivery made by the warehouse, see _create_from_moves
         vals_list, old_warranties = [], Warranty
         for move in moves:
-            claim = move.aftersales_claim_id
+            claim = move.sudo().aftersales_claim_id  # storekeepers cannot read claims
             old = claim.warranty_id
             policy = old.policy_id or move.product_id._get_warranty_policies().get(move.product_id)
             if not policy:
@@ -489,26 +488,43 @@ class AftersalesWarranty(models.Model):
             warranties = self.filtered(lambda w, o=order: w.sale_order_id == o)
             warranties.write({"extension_line_ids": [Command.link(line_id) for line_id in line_ids]})
 
-    def _consume_pending(self, moves):
-        """Shrink the pending warranty of each delivered sale line; drop it when fully delivered."""
-        pending = self.sudo().search(
-            [("sale_line_id", "in", moves.sale_line_id.ids), ("state", "=", "pending")]
+    @api.model
+    def _take_pending(self, vals_list, moves):
+        """Warranties for the delivered units ``vals_list``, taking over the lines' pending ones.
+
+        A pending warranty whose line is now fully delivered becomes the warranty of the line's
+        first delivered unit (it keeps its reference); otherwise its quantity shrinks by what was
+        delivered. Writing instead of deleting keeps the delivery's own writes in one flush.
+        """
+        pending = self.search(
+            [("sale_line_id", "in", moves.sale_line_id.ids), ("state", "=", "pending")], order="id"
         )
-        if not pending:
-            return
         delivered = defaultdict(float)
-        for warranty in self:
-            delivered[warranty.sale_line_id] += warranty.quantity
-        to_drop = self.browse()
+        for vals in vals_list:
+            delivered[vals["sale_line_id"]] += vals["quantity"]
+        taken, updates = set(), []
         for warranty in pending:
-            remaining = warranty.quantity - delivered[warranty.sale_line_id]
-            delivered[warranty.sale_line_id] = max(0.0, -remaining)
-            rounding = warranty.product_id.uom_id.rounding
-            if float_compare(remaining, 0.0, precision_rounding=rounding) <= 0:
-                to_drop |= warranty
-            else:
+            line_id = warranty.sale_line_id.id
+            remaining = warranty.quantity - delivered[line_id]
+            delivered[line_id] = max(0.0, -remaining)
+            if float_compare(remaining, 0.0, precision_rounding=warranty.product_id.uom_id.rounding) > 0:
                 warranty.quantity = remaining
-        to_drop.unlink()
+                continue
+            index = next(
+                (i for i, vals in enumerate(vals_list) if vals["sale_line_id"] == line_id and i not in taken),
+                None,
+            )
+            if index is None:
+                warranty.state = "void"
+                continue
+            taken.add(index)
+            updates.append((warranty, vals_list[index]))
+        Warranty = self.with_context(mail_create_nolog=True, tracking_disable=True)
+        warranties = Warranty.create([vals for i, vals in enumerate(vals_list) if i not in taken])
+        for warranty, vals in updates:  # one per sale line, whatever the number of serials
+            warranty.with_context(tracking_disable=True).write(vals)
+            warranties |= warranty
+        return warranties
 
     def _refresh_expiry_state(self):
         """Active when coverage runs through today, expired after ``date_end`` (extensions count)."""
