@@ -141,6 +141,10 @@ class AftersalesClaim(models.Model):
     )
     def _compute_under_warranty(self):
         for claim in self:
+            if claim.state not in ("new", "diagnosis") and claim.warranty_id.state == "void":
+                # Decided while covered: the replacement under this claim voids the warranty, and
+                # that must not turn the claim (and its free repair) into a paid one afterwards.
+                continue
             claim.under_warranty = claim._warranty_covers(claim.warranty_id, claim.date_reported)
 
     @api.depends("warranty_id", "under_warranty")
@@ -159,11 +163,12 @@ class AftersalesClaim(models.Model):
             if not claim.date_reported:
                 claim.sla_id = False
                 continue
-            local = fields.Datetime.context_timestamp(claim, claim.date_reported)
+            # The season is the company's month, whoever (in whatever zone) records the claim.
+            day = self.env["aftersales.warranty"]._date_in_company_tz(claim.company_id, claim.date_reported)
             sla = Sla._find_for(
                 claim.company_id,
                 claim.product_id.categ_id,
-                local.month,
+                day.month,
                 claim.priority,
                 rules.filtered(lambda r, c=claim: r.company_id in (c.company_id, self.env["res.company"])),
             )
@@ -179,12 +184,18 @@ class AftersalesClaim(models.Model):
             )
 
     def _search_is_overdue(self, operator, value):
-        if operator not in ("=", "!=", "in", "not in"):
+        if operator in ("=", "!="):
+            operator, value = ("in" if operator == "=" else "not in"), [value]
+        if operator not in ("in", "not in"):
             return NotImplemented
-        values = value if isinstance(value, (list, tuple, set)) else [value]
-        wanted = any(values) if operator in ("=", "in") else not any(values)
-        domain = Domain("state", "in", OPEN_STATES) & Domain("date_deadline", "<", fields.Datetime.now())
-        return domain if wanted else ~domain
+        overdue = Domain("state", "in", OPEN_STATES) & Domain("date_deadline", "<", fields.Datetime.now())
+        # ``value`` is a collection of booleans (Odoo passes an OrderedSet): each one selects its side.
+        selected = Domain.FALSE
+        if any(value):
+            selected |= overdue
+        if not all(value):
+            selected |= ~overdue
+        return selected if operator == "in" else ~selected
 
     def _compute_counts(self):
         for claim in self:
@@ -221,7 +232,13 @@ class AftersalesClaim(models.Model):
     def _prepare_serial_vals(self, lot, partner=None):
         """Product, customer, sale order and warranty that a serial number brings to a claim."""
         warranty = lot.warranty_id or lot.warranty_ids[:1]
-        vals = {"lot_id": lot.id, "product_id": lot.product_id.id}
+        # Without a warranty, nothing of the previous serial's warranty and order may stay.
+        vals = {
+            "lot_id": lot.id,
+            "product_id": lot.product_id.id,
+            "warranty_id": False,
+            "sale_order_id": False,
+        }
         if warranty:
             vals.update(
                 {
@@ -248,6 +265,18 @@ class AftersalesClaim(models.Model):
         claims = super().create(vals_list)
         claims._normalize_phones()
         claims._check_serial_received()
+        if not self.env.context.get("mail_notrack"):
+            # Tracking logs changes, not the values a record is created with: log the override here
+            # so that the chatter always tells who accepted a serial the customer never received.
+            for claim in claims.filtered(lambda c: c.serial_override and c.lot_id):
+                claim._message_log(
+                    body=self.env._(
+                        "Serial number %(serial)s accepted by %(user)s (override): the customer's "
+                        "delivery of this serial is not on record.",
+                        serial=claim.lot_id.name,
+                        user=self.env.user.name,
+                    )
+                )
         claims._apply_sla_priority()
         template = self.env.ref("aftersales_warranty.mail_template_claim_received", raise_if_not_found=False)
         if template:
@@ -477,12 +506,13 @@ class AftersalesClaim(models.Model):
                 raise UserError(
                     self.env._("Write why claim %(name)s is rejected (Reject Reason) first.", name=claim.name)
                 )
+        self._cancel_open_operations()
         self.write({"state": "rejected", "resolution": "reject", "date_resolved": fields.Datetime.now()})
         return True
 
     def action_cancel(self):
         self._ensure_state(OPEN_STATES, self.env._("be cancelled"))
-        self.repair_order_ids.filtered(lambda r: r.state in ("draft", "confirmed")).action_repair_cancel()
+        self._cancel_open_operations()
         self.write({"state": "cancelled"})
         return True
 
@@ -496,15 +526,15 @@ class AftersalesClaim(models.Model):
     # ------------------------------------------------------------------
 
     def action_view_repairs(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("repair.action_repair_order_tree")
-        action["domain"] = [("aftersales_claim_id", "=", self.id)]
-        action["context"] = {"create": False}
-        return action
+        return self._action_view_linked("repair.action_repair_order_tree")
 
     def action_view_pickings(self):
+        return self._action_view_linked("stock.action_picking_tree_all")
+
+    def _action_view_linked(self, action_xmlid):
+        """The documents of ``action_xmlid``'s model that this claim created."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        action = self.env["ir.actions.act_window"]._for_xml_id(action_xmlid)
         action["domain"] = [("aftersales_claim_id", "=", self.id)]
         action["context"] = {"create": False}
         return action
@@ -522,9 +552,22 @@ class AftersalesClaim(models.Model):
             "company_id": self.company_id.id,
             "under_warranty": self.under_warranty,
             "aftersales_claim_id": self.id,
-            "sale_order_id": self.sale_order_id.id,
+            # Not the customer's order as sale_order_id: that is the repair's own quotation, and the
+            # parts would be added to (and invoiced on) the order that sold the unit.
             "internal_notes": self.description,
         }
+
+    def _cancel_open_operations(self):
+        """Stop what the claim started and no longer needs: repairs, transfers, draft credit note.
+
+        Otherwise a replacement could still be delivered, and void the warranty, for a claim that
+        was dropped.
+        """
+        self.repair_order_ids.filtered(lambda r: r.state not in ("done", "cancel")).action_repair_cancel()
+        # Transfers and credit notes are system documents, see _create_claim_picking.
+        claims = self.sudo()
+        claims.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")).action_cancel()
+        claims.credit_note_id.filtered(lambda m: m.state == "draft").button_cancel()
 
     def _check_unit_known(self):
         if not self.product_id:
@@ -543,13 +586,13 @@ class AftersalesClaim(models.Model):
             [("company_id", "=", self.company_id.id)], limit=1
         )
 
-    def _create_return_receipt(self):
-        """A receipt bringing the faulty unit back from the customer."""
-        # The agent decides, the warehouse executes: the transfer is a system document that agents
-        # need not be allowed to create themselves (company set explicitly).
-        warehouse = self.sudo()._warehouse()
-        picking_type = warehouse.in_type_id
-        customer_location = self.env.ref("stock.stock_location_customers")
+    def _create_claim_picking(self, picking_type, location, location_dest, **move_vals):
+        """A confirmed one-unit transfer of the claimed product, linked to the claim.
+
+        The agent decides, the warehouse executes: the transfer is a system document that agents
+        need not be allowed to create themselves, hence sudo (company set explicitly).
+        """
+        self.ensure_one()
         picking = (
             self.env["stock.picking"]
             .sudo()
@@ -557,8 +600,8 @@ class AftersalesClaim(models.Model):
                 {
                     "picking_type_id": picking_type.id,
                     "partner_id": self.partner_id.id,
-                    "location_id": customer_location.id,
-                    "location_dest_id": picking_type.default_location_dest_id.id,
+                    "location_id": location.id,
+                    "location_dest_id": location_dest.id,
                     "origin": self.name,
                     "company_id": self.company_id.id,
                     "aftersales_claim_id": self.id,
@@ -567,8 +610,9 @@ class AftersalesClaim(models.Model):
                             {
                                 "product_id": self.product_id.id,
                                 "product_uom_qty": 1.0,
-                                "location_id": customer_location.id,
-                                "location_dest_id": picking_type.default_location_dest_id.id,
+                                "location_id": location.id,
+                                "location_dest_id": location_dest.id,
+                                **move_vals,
                             }
                         )
                     ],
@@ -576,7 +620,18 @@ class AftersalesClaim(models.Model):
             )
         )
         picking.action_confirm()
+        return picking
+
+    def _create_return_receipt(self):
+        """A receipt bringing the faulty unit (its serial named) back from the customer."""
+        picking_type = self.sudo()._warehouse().in_type_id
+        picking = self._create_claim_picking(
+            picking_type,
+            self.env.ref("stock.stock_location_customers"),
+            picking_type.default_location_dest_id,
+        )
         if self.lot_id:
+            # Units come back from a customer location, where nothing is reserved: name the serial.
             move = picking.move_ids
             move.move_line_ids.unlink()
             self.env["stock.move.line"].sudo().create(
@@ -595,36 +650,13 @@ class AftersalesClaim(models.Model):
 
     def _create_replacement_delivery(self):
         """A delivery of a replacement unit; its warranty inherits the remaining coverage."""
-        warehouse = self.sudo()._warehouse()  # a system document, see _create_return_receipt
-        picking_type = warehouse.out_type_id
-        customer_location = self.env.ref("stock.stock_location_customers")
-        picking = (
-            self.env["stock.picking"]
-            .sudo()
-            .create(
-                {
-                    "picking_type_id": picking_type.id,
-                    "partner_id": self.partner_id.id,
-                    "location_id": picking_type.default_location_src_id.id,
-                    "location_dest_id": customer_location.id,
-                    "origin": self.name,
-                    "company_id": self.company_id.id,
-                    "aftersales_claim_id": self.id,
-                    "move_ids": [
-                        Command.create(
-                            {
-                                "product_id": self.product_id.id,
-                                "product_uom_qty": 1.0,
-                                "location_id": picking_type.default_location_src_id.id,
-                                "location_dest_id": customer_location.id,
-                                "aftersales_claim_id": self.id,
-                            }
-                        )
-                    ],
-                }
-            )
+        picking_type = self.sudo()._warehouse().out_type_id
+        picking = self._create_claim_picking(
+            picking_type,
+            picking_type.default_location_src_id,
+            self.env.ref("stock.stock_location_customers"),
+            aftersales_claim_id=self.id,
         )
-        picking.action_confirm()
         picking.action_assign()
         return picking
 
@@ -680,5 +712,10 @@ class AftersalesClaim(models.Model):
         return credit_note
 
     def _on_repair_done(self):
-        """Repair orders of these claims are done: resolve the claims still in progress."""
-        self.filtered(lambda c: c.state == "in_progress").action_resolve()
+        """Repair orders of these claims are done: resolve the claims in progress none of whose
+        repairs is still open."""
+        self.filtered(
+            lambda c: (
+                c.state == "in_progress" and all(r.state in ("done", "cancel") for r in c.repair_order_ids)
+            )
+        ).action_resolve()

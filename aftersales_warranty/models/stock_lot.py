@@ -15,7 +15,9 @@ class StockLot(models.Model):
     warranty_date_end = fields.Date(related="warranty_id.date_end", string="Warranty End")
     warranty_count = fields.Integer(compute="_compute_warranty_count")
     claim_ids = fields.One2many("aftersales.claim", "lot_id", string="Claims")
-    claim_count = fields.Integer(compute="_compute_warranty_count")
+    claim_count = fields.Integer(
+        compute="_compute_claim_count", groups="aftersales_warranty.group_aftersales_user"
+    )
 
     @api.depends("warranty_ids.state")
     def _compute_warranty_id(self):
@@ -31,12 +33,15 @@ class StockLot(models.Model):
         counts = dict(
             self.env["aftersales.warranty"]._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
         )
-        claims = dict(
+        for lot in self:
+            lot.warranty_count = counts.get(lot, 0)
+
+    def _compute_claim_count(self):
+        counts = dict(
             self.env["aftersales.claim"]._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
         )
         for lot in self:
-            lot.warranty_count = counts.get(lot, 0)
-            lot.claim_count = claims.get(lot, 0)
+            lot.claim_count = counts.get(lot, 0)
 
     def action_view_claims(self):
         self.ensure_one()

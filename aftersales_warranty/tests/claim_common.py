@@ -86,6 +86,7 @@ class AftersalesClaimCommon(AftersalesWarrantyCommon):
 
     def _validate(self, picking, lot=None):
         """Validate ``picking`` as the storekeeper, with serial ``lot`` when given."""
+        self.env.invalidate_all()  # a new request: nothing read by the agent is cached for the storekeeper
         picking = picking.with_user(self.stock_user)
         if picking.state != "assigned":
             picking.action_assign()

@@ -62,3 +62,12 @@ class TestWarrantyAccess(AftersalesWarrantyCommon):
         )
         self.assertEqual(own.company_id, other_company)
         self.assertEqual(Warranty.search([]), own)
+
+    def test_storekeeper_opens_a_serial(self):
+        """The lot form shows warranties to storekeepers; claims stay with after-sales users."""
+        lot = self.warranty.lot_id.with_user(self.stock_user)
+        form_fields = lot.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn('name="claim_count"', form_fields)
+        data = lot.web_read({"warranty_count": {}, "warranty_state": {}, "warranty_date_end": {}})
+        self.assertEqual(data[0]["warranty_count"], 1)
+        self.assertEqual(data[0]["warranty_state"], "active")
