@@ -104,7 +104,14 @@ class AftersalesClaim(models.Model):
         domain="[('share', '=', False)]",
     )
     state = fields.Selection(
-        CLAIM_STATES, default="new", required=True, copy=False, readonly=True, tracking=True, index=True
+        CLAIM_STATES,
+        default="new",
+        required=True,
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index=True,
+        group_expand="_expand_states",
     )
     resolution = fields.Selection(
         [
@@ -196,6 +203,10 @@ class AftersalesClaim(models.Model):
         if not all(value):
             selected |= ~overdue
         return selected if operator == "in" else ~selected
+
+    def _expand_states(self, states, domain):
+        """Kanban columns in workflow order; closed and cancelled only when they hold claims."""
+        return [key for key, _label in CLAIM_STATES if key not in ("closed", "cancelled") or key in states]
 
     def _compute_counts(self):
         for claim in self:

@@ -340,3 +340,17 @@ class TestClaimPhone(AftersalesClaimCommon):
         self.assertEqual(claim.phone, "+3222903490")
         claim.phone = False
         self.assertFalse(claim.phone, "no phone is fine")
+
+
+@tagged("post_install", "-at_install")
+class TestClaimKanban(AftersalesClaimCommon):
+    def test_columns_follow_the_workflow(self):
+        self._claim().action_start_diagnosis()
+        # What the kanban asks: a grouped read with the group expansion on.
+        Claim = self.env["aftersales.claim"].with_user(self.agent).with_context(read_group_expand=True)
+        groups = Claim.web_read_group([], ["state"], ["__count"])["groups"]
+        self.assertEqual(
+            [group["state"] for group in groups],
+            ["new", "diagnosis", "awaiting_approval", "in_progress", "resolved", "rejected"],
+            "open columns always show, in workflow order; closed and cancelled only when used",
+        )
