@@ -432,9 +432,9 @@ class AftersalesClaim(models.Model):
 
     def action_start_diagnosis(self):
         self._ensure_state(("new",), self.env._("start diagnosis"))
-        vals = {"state": "diagnosis"}
-        for claim in self:
-            claim.write({**vals, "user_id": claim.user_id.id or self.env.user.id})
+        # The agent who starts the diagnosis takes the claims nobody holds yet.
+        self.filtered(lambda c: not c.user_id).write({"user_id": self.env.user.id})
+        self.write({"state": "diagnosis"})
         return True
 
     def action_start_repair(self):
