@@ -465,9 +465,7 @@ class AftersalesClaim(models.Model):
 
     def action_approve(self):
         self._ensure_state(("awaiting_approval",), self.env._("be approved"))
-        for claim in self:
-            drafts = claim.repair_order_ids.filtered(lambda r: r.state == "draft")
-            drafts._action_repair_confirm()
+        self.repair_order_ids.filtered(lambda r: r.state == "draft")._action_repair_confirm()
         self.write({"state": "in_progress"})
         return True
 
