@@ -1,0 +1,16 @@
+from . import (
+    aftersales_claim,
+    aftersales_feedback,
+    aftersales_feedback_request,
+    aftersales_followup,
+    aftersales_followup_rule,
+    aftersales_occasion,
+    aftersales_occasion_log,
+    crm_lead,
+    loyalty_card,
+    mail_activity,
+    res_company,
+    res_config_settings,
+    res_partner,
+    sale_order,
+)

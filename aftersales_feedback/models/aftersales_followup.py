@@ -1,0 +1,298 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+FOLLOWUP_OUTCOMES = [
+    ("pending", "Pending"),
+    ("reached", "Reached"),
+    ("no_answer", "No Answer"),
+    ("callback", "Call Back"),
+    ("wrong_number", "Wrong Number"),
+]
+FOLLOWUP_STATES = [("open", "Open"), ("done", "Done"), ("stopped", "Stopped")]
+MAX_NO_ANSWER = 3
+
+
+class AftersalesFollowup(models.Model):
+    _name = "aftersales.followup"
+    _description = "After-Sales Follow-up Call"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    name = fields.Char(compute="_compute_name")
+    rule_id = fields.Many2one("aftersales.followup.rule", required=True, index=True, ondelete="cascade")
+    trigger = fields.Selection(related="rule_id.trigger", store=True)
+    res_model = fields.Char("Document Model", required=True, index=True)
+    res_id = fields.Many2oneReference("Document ID", model_field="res_model", required=True, index=True)
+    res_name = fields.Char("Document", compute="_compute_res_name")
+    partner_id = fields.Many2one("res.partner", "Customer", index=True)
+    user_id = fields.Many2one("res.users", "Responsible", index=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    activity_id = fields.Many2one("mail.activity", index="btree_not_null", ondelete="set null")
+    lead_id = fields.Many2one("crm.lead", "Opportunity", index="btree_not_null", ondelete="set null")
+    outcome = fields.Selection(FOLLOWUP_OUTCOMES, required=True, default="pending", tracking=True)
+    state = fields.Selection(FOLLOWUP_STATES, required=True, default="open", index=True, tracking=True)
+    attempt_count = fields.Integer("Unanswered Calls", readonly=True)
+    date_deadline = fields.Date("Due Date", index=True)
+    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
+    feedback_id = fields.Many2one("aftersales.feedback", readonly=True, ondelete="set null")
+    score = fields.Integer(related="feedback_id.score")
+    date_done = fields.Datetime("Done On", readonly=True)
+    note = fields.Text()
+
+    _unique_per_record = models.UniqueIndex(
+        "(rule_id, res_model, res_id)", "This rule already follows up this record."
+    )
+
+    def _compute_name(self):
+        for followup in self:
+            followup.name = f"{followup.rule_id.name or ''} - {followup.partner_id.display_name or ''}"
+
+    def _compute_res_name(self):
+        by_model = {}
+        for followup in self:
+            by_model.setdefault(followup.res_model, set()).add(followup.res_id)
+        names = {}
+        for model_name, ids in by_model.items():
+            if model_name in self.env:
+                for record in self.env[model_name].browse(ids).exists():
+                    names[model_name, record.id] = record.display_name
+        for followup in self:
+            followup.res_name = names.get((followup.res_model, followup.res_id), False)
+
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for followup in self:
+            followup.is_overdue = (
+                followup.state == "open" and bool(followup.date_deadline) and followup.date_deadline < today
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        overdue = [("state", "=", "open"), ("date_deadline", "<", fields.Date.context_today(self))]
+        return overdue if (operator == "in") == (True in value) else ["!", *overdue]
+
+    def action_open_document(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "views": [(False, "form")],
+        }
+
+    def action_log_outcome(self):
+        """Open the outcome dialog of this call."""
+        self.ensure_one()
+        self._ensure_open()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Call Outcome"),
+            "res_model": "aftersales.followup.outcome",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_followup_id": self.id},
+        }
+
+    def _ensure_open(self):
+        for followup in self:
+            if followup.state != "open":
+                raise UserError(self.env._("The follow-up %(name)s is already finished.", name=followup.name))
+
+    # ------------------------------------------------------------------
+    # Outcomes
+    # ------------------------------------------------------------------
+
+    def _record_outcome(self, outcome, score=None, nps=None, comment=None, callback_date=None):
+        """Record what came of the call: reached (with the score, which becomes feedback), no answer
+        (a new try tomorrow, three at most), call back (a new call on ``callback_date``) or wrong number."""
+        self.ensure_one()
+        self._ensure_open()
+        if outcome not in dict(FOLLOWUP_OUTCOMES) or outcome == "pending":
+            raise UserError(self.env._("Choose what came of the call."))
+        today = fields.Date.context_today(self)
+        vals = {"outcome": outcome}
+        message = False
+        if outcome == "reached":
+            if not score or not 1 <= int(score) <= 5:
+                raise UserError(self.env._("The customer was reached: enter their score from 1 to 5."))
+            document = self.env[self.res_model].browse(self.res_id)
+            feedback_vals = {
+                "partner_id": self.partner_id.id,
+                "score": int(score),
+                "nps": False if nps is None or nps is False or nps == "" else nps,
+                "comment": comment or False,
+                "source": "call",
+                "company_id": self.company_id.id,
+                **self._document_feedback_vals(document),
+            }
+            # The caller records the customer's answer: salespeople have no right to create feedback.
+            feedback = self.env["aftersales.feedback"].sudo().create(feedback_vals).sudo(False)
+            vals.update(state="done", feedback_id=feedback.id, date_done=fields.Datetime.now())
+        elif outcome == "no_answer":
+            attempts = self.attempt_count + 1
+            vals["attempt_count"] = attempts
+            if attempts >= MAX_NO_ANSWER:
+                vals.update(state="stopped", date_done=fields.Datetime.now())
+                message = self.env._(
+                    "Follow-up stopped: the customer did not answer %(count)s calls.", count=attempts
+                )
+            else:
+                vals["date_deadline"] = today + timedelta(days=1)
+        elif outcome == "callback":
+            if not callback_date or callback_date < today:
+                raise UserError(self.env._("Choose when to call the customer back (today or later)."))
+            vals["date_deadline"] = callback_date
+        else:  # wrong_number
+            vals.update(state="stopped", date_done=fields.Datetime.now())
+            message = self.env._("Follow-up stopped: the customer's number is wrong. Check the contact.")
+        old_activity = self.activity_id
+        if old_activity:
+            label = dict(self._fields["outcome"]._description_selection(self.env))[outcome]
+            old_activity.with_context(aftersales_followup_outcome=True).action_feedback(
+                feedback=" - ".join(filter(None, [label, comment]))
+            )
+        if vals.get("state", "open") == "open":
+            vals["activity_id"] = self._schedule_activity(vals["date_deadline"]).id
+        self.write(vals)
+        if message:
+            self.message_post(body=message)
+        return True
+
+    def _document_feedback_vals(self, document):
+        if document._name == "aftersales.claim":
+            return {"claim_id": document.id}
+        if document._name == "sale.order":
+            return {"sale_order_id": document.id}
+        if document._name == "aftersales.warranty":
+            return {"sale_order_id": document.sale_order_id.id, "product_id": document.product_id.id}
+        if document._name == "aftersales.feedback":
+            return {
+                "claim_id": document.claim_id.id,
+                "sale_order_id": document.sale_order_id.id,
+                "product_id": document.product_id.id,
+            }
+        return {}
+
+    def _schedule_activity(self, deadline):
+        self.ensure_one()
+        rule = self.rule_id
+        if not rule.activity_type_id:
+            return self.env["mail.activity"]
+        target_model, target_id = (
+            ("crm.lead", self.lead_id.id) if self.lead_id else (self.res_model, self.res_id)
+        )
+        # The responsible may not write on the document; the activity is theirs to do.
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .create(self._prepare_activity_vals(rule, target_model, target_id, self.user_id, deadline))
+        )
+
+    @api.model
+    def _prepare_activity_vals(self, rule, target_model, target_id, user, deadline):
+        return {
+            "res_model_id": self.env["ir.model"]._get_id(target_model),
+            "res_id": target_id,
+            "activity_type_id": rule.activity_type_id.id,
+            "user_id": user.id,
+            "date_deadline": deadline,
+            "summary": rule.name,
+        }
+
+    # ------------------------------------------------------------------
+    # Creation by the rules' cron
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_for_rule(self, rule, records):
+        """Follow ``records`` up under ``rule``: one follow-up, lead and activity per record, in batches."""
+        today = fields.Date.context_today(self.with_context(tz=rule._company_tz()))
+        people = self._responsible_people(records)
+        fallback_user = rule.user_id or self._default_responsible(rule)
+        vals_list = []
+        for record in records:
+            partner, salesperson, team, agent = people[record.id]
+            user = {
+                "salesperson": salesperson,
+                "claim_agent": agent,
+                "team_leader": team.user_id,
+                "user": rule.user_id,
+            }[rule.responsible]
+            if not user or user._is_superuser():  # OdooBot makes no calls
+                user = salesperson if salesperson and not salesperson._is_superuser() else fallback_user
+            company = record.company_id if "company_id" in record._fields else rule.company_id
+            vals_list.append(
+                {
+                    "rule_id": rule.id,
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "partner_id": partner.id,
+                    "user_id": user.id,
+                    "company_id": (company or rule.company_id or self.env.company).id,
+                    "date_deadline": today,
+                    "team_id": team.id,
+                    "record": record,
+                }
+            )
+        if rule.create_opportunity:
+            leads = self.env["crm.lead"]._aftersales_leads_for(rule, vals_list)
+            for vals, lead in zip(vals_list, leads, strict=True):
+                vals["lead_id"] = lead.id
+        if rule.activity_type_id:
+            activity_vals = [
+                self._prepare_activity_vals(
+                    rule,
+                    "crm.lead" if vals.get("lead_id") else vals["res_model"],
+                    vals.get("lead_id") or vals["res_id"],
+                    self.env["res.users"].browse(vals["user_id"]),
+                    today,
+                )
+                for vals in vals_list
+            ]
+            activities = (
+                self.env["mail.activity"]
+                .sudo()
+                .with_context(mail_activity_quick_update=True)
+                .create(activity_vals)
+            )
+            for vals, activity in zip(vals_list, activities, strict=True):
+                vals["activity_id"] = activity.id
+        if rule.send_rating_request and rule.trigger in ("order_delivered", "claim_resolved"):
+            self.env["aftersales.feedback.request"]._send_for(records)
+        for vals in vals_list:
+            vals.pop("record")
+            vals.pop("team_id")
+        return self.sudo().create(vals_list)
+
+    @api.model
+    def _default_responsible(self, rule):
+        """Who calls when the record names nobody: an after-sales manager of the company."""
+        company = rule.company_id or self.env.company
+        managers = self.env.ref("aftersales_warranty.group_aftersales_manager").sudo().all_user_ids
+        humans = managers.filtered(lambda u: not u._is_superuser() and company in u.company_ids and u.active)
+        return humans[:1] or rule.create_uid
+
+    @api.model
+    def _responsible_people(self, records):
+        """(customer, salesperson, sales team, claim agent) of each record, by id."""
+        result = {}
+        for record in records:
+            order, agent = self.env["sale.order"], self.env["res.users"]
+            if record._name == "sale.order":
+                order = record
+            elif record._name == "aftersales.claim":
+                order, agent = record.sale_order_id, record.user_id
+            elif record._name == "aftersales.warranty":
+                order = record.sale_order_id
+            elif record._name == "aftersales.feedback":
+                order, agent = record.sale_order_id, record.claim_id.user_id
+            partner = record.partner_id
+            salesperson = order.user_id or partner.commercial_partner_id.user_id
+            team = order.team_id or salesperson.sale_team_id
+            result[record.id] = (partner, salesperson, team, agent)
+        return result

@@ -1,0 +1,225 @@
+import calendar
+from datetime import date, datetime, timedelta
+
+import phonenumbers
+from dateutil.rrule import rrulestr
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+OCCASION_KINDS = [
+    ("fixed_date", "Fixed Date"),
+    ("birthday", "Customer Birthday"),
+    ("rrule", "Recurrence Rule"),
+]
+OCCASION_CHANNELS = [("email", "Email"), ("sms", "SMS"), ("both", "Email and SMS")]
+MONTHS = [(str(number), calendar.month_name[number]) for number in range(1, 13)]
+
+
+class AftersalesOccasion(models.Model):
+    _name = "aftersales.occasion"
+    _description = "Customer Occasion"
+    _inherit = ["mail.thread"]
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    kind = fields.Selection(OCCASION_KINDS, required=True, default="fixed_date", tracking=True)
+    month = fields.Selection(MONTHS, help="Month of a fixed-date occasion.")
+    day = fields.Integer(
+        help="Day of the month of a fixed-date occasion (29 February falls on the 28th in other years)."
+    )
+    rrule = fields.Char(
+        "Recurrence",
+        help="RFC 5545 rule giving the date each year,\n"
+        "e.g. FREQ=YEARLY;BYMONTH=11;BYDAY=4FR for Black Friday.",
+    )
+    days_before = fields.Integer(help="Greet this many days before the occasion.")
+    channel = fields.Selection(OCCASION_CHANNELS, required=True, default="email")
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        "Email Template",
+        domain="[('model', '=', 'aftersales.occasion.log')]",
+        default=lambda self: self.env.ref(
+            "aftersales_feedback.mail_template_occasion_greeting", raise_if_not_found=False
+        ),
+    )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        "SMS Template",
+        domain="[('model', '=', 'aftersales.occasion.log')]",
+        default=lambda self: self.env.ref(
+            "aftersales_feedback.sms_template_occasion_greeting", raise_if_not_found=False
+        ),
+    )
+    program_id = fields.Many2one(
+        "loyalty.program",
+        "Coupon",
+        domain="[('program_type', '=', 'coupons')]",
+        help="Optional coupon sent with the greeting.",
+    )
+    company_id = fields.Many2one("res.company", index=True, default=lambda self: self.env.company)
+    log_ids = fields.One2many("aftersales.occasion.log", "occasion_id", string="Greetings")
+    last_run_date = fields.Date("Last Run", readonly=True)
+    last_sent_count = fields.Integer("Greeted at Last Run", readonly=True)
+    last_skipped_count = fields.Integer(
+        "Skipped at Last Run",
+        readonly=True,
+        help="Customers without a valid email or number, or who opted out.",
+    )
+    next_date = fields.Date("Next Occasion", compute="_compute_next_date")
+
+    @api.constrains(
+        "kind", "month", "day", "rrule", "days_before", "channel", "mail_template_id", "sms_template_id"
+    )
+    def _check_definition(self):
+        for occasion in self:
+            if occasion.days_before < 0:
+                raise ValidationError(
+                    self.env._("%(name)s: days before cannot be negative.", name=occasion.name)
+                )
+            if occasion.kind == "fixed_date":
+                if not occasion.month or not occasion.day:
+                    raise ValidationError(
+                        self.env._("%(name)s: choose the month and the day.", name=occasion.name)
+                    )
+                # 2024 is a leap year: 29 February is a valid occasion, 30 February is not.
+                last_day = calendar.monthrange(2024, int(occasion.month))[1]
+                if not 1 <= occasion.day <= last_day:
+                    raise ValidationError(
+                        self.env._(
+                            "%(name)s: %(month)s has no day %(day)s.",
+                            name=occasion.name,
+                            month=dict(self._fields["month"]._description_selection(self.env))[
+                                occasion.month
+                            ],
+                            day=occasion.day,
+                        )
+                    )
+            elif occasion.kind == "rrule":
+                if not occasion.rrule:
+                    raise ValidationError(
+                        self.env._("%(name)s: write the recurrence rule.", name=occasion.name)
+                    )
+                try:
+                    occasion._occurrence(2026)
+                except (ValueError, TypeError) as error:
+                    raise ValidationError(
+                        self.env._(
+                            "%(name)s: the recurrence rule %(rule)s is not valid (%(error)s).",
+                            name=occasion.name,
+                            rule=occasion.rrule,
+                            error=error,
+                        )
+                    ) from None
+            if occasion.channel in ("email", "both") and not occasion.mail_template_id:
+                raise ValidationError(self.env._("%(name)s: choose the email template.", name=occasion.name))
+            if occasion.channel in ("sms", "both") and not occasion.sms_template_id:
+                raise ValidationError(self.env._("%(name)s: choose the SMS template.", name=occasion.name))
+
+    def _compute_next_date(self):
+        today = fields.Date.context_today(self)
+        for occasion in self:
+            if occasion.kind == "birthday":
+                occasion.next_date = False
+                continue
+            upcoming = [occasion._occurrence(year) for year in (today.year, today.year + 1)]
+            occasion.next_date = next((day for day in upcoming if day and day >= today), False)
+
+    def _occurrence(self, year):
+        """The date of this occasion in ``year`` (None when the rule gives none that year)."""
+        self.ensure_one()
+        if self.kind == "fixed_date":
+            month = int(self.month)
+            return date(year, month, min(self.day, calendar.monthrange(year, month)[1]))
+        if self.kind == "rrule":
+            rule = rrulestr(self.rrule, dtstart=datetime(year, 1, 1))
+            found = rule.after(datetime(year, 1, 1), inc=True)
+            return found.date() if found and found.year == year else None
+        return None
+
+    # ------------------------------------------------------------------
+    # The daily greetings
+    # ------------------------------------------------------------------
+
+    def action_send_now(self):
+        """Greet today's customers of these occasions now, as the daily cron would."""
+        self._send_greetings(batch_size=1000)
+        return True
+
+    @api.model
+    def _cron_send_occasion_greetings(self, batch_size=1000):
+        """Greet each eligible customer once per occasion and year, on the occasion's day."""
+        self.search([])._send_greetings(batch_size=batch_size)
+
+    def _send_greetings(self, batch_size=1000):
+        in_cron = bool(self.env.context.get("cron_id"))
+        Log = self.env["aftersales.occasion.log"]
+        for occasion in self:
+            company = occasion.company_id or self.env.company
+            today = fields.Date.context_today(self.with_context(tz=company.partner_id.tz or "UTC"))
+            target = today + timedelta(days=occasion.days_before)
+            if occasion.kind != "birthday" and occasion._occurrence(target.year) != target:
+                continue
+            sent = skipped = 0
+            while True:
+                partners = occasion._eligible_partners(target, limit=batch_size)
+                if not partners:
+                    break
+                logs = Log._greet(occasion, partners, target.year)
+                sent += len(logs.filtered(lambda log: log.state == "sent"))
+                skipped += len(logs.filtered(lambda log: log.state == "skipped"))
+                if in_cron and self.env["ir.cron"]._commit_progress(len(partners)) <= 0:
+                    break
+            occasion.write({"last_run_date": today, "last_sent_count": sent, "last_skipped_count": skipped})
+
+    def _eligible_partners(self, target, limit=None):
+        """Customers of this occasion on ``target`` not greeted (or skipped) for it this year yet."""
+        self.ensure_one()
+        Partner = self.env["res.partner"].sudo()  # the cron greets every customer of the company
+        domain = [("customer_rank", ">", 0), ("active", "=", True)]
+        if self.company_id:
+            domain.append(("company_id", "in", [False, self.company_id.id]))
+        Partner.flush_model(["birthday"])
+        self.env["aftersales.occasion.log"].flush_model(["occasion_id", "partner_id", "year"])
+        query = Partner._search(domain, order="id", limit=limit)
+        partner_id = SQL.identifier(Partner._table, "id")
+        query.add_where(
+            SQL(
+                "NOT EXISTS (SELECT 1 FROM aftersales_occasion_log l"
+                " WHERE l.occasion_id = %s AND l.partner_id = %s AND l.year = %s)",
+                self.id,
+                partner_id,
+                target.year,
+            )
+        )
+        if self.kind == "birthday":
+            days = [target.day]
+            if target.month == 2 and target.day == 28 and not calendar.isleap(target.year):
+                days.append(29)  # born on 29 February: greeted on the 28th in other years
+            query.add_where(
+                SQL(
+                    "EXTRACT(MONTH FROM %s) = %s AND EXTRACT(DAY FROM %s) IN %s",
+                    SQL.identifier(Partner._table, "birthday"),
+                    target.month,
+                    SQL.identifier(Partner._table, "birthday"),
+                    tuple(days),
+                )
+            )
+        return Partner.browse(query.get_result_ids())
+
+    @api.model
+    def _sms_number(self, partner):
+        """The partner's number in E.164 when phonenumbers says it is valid, else False."""
+        if not partner.phone:
+            return False
+        country = partner.country_id or partner.company_id.country_id or self.env.company.country_id
+        try:
+            parsed = phonenumbers.parse(partner.phone, country.code if country else None)
+        except phonenumbers.NumberParseException:
+            return False
+        if not phonenumbers.is_valid_number(parsed):
+            return False
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,19 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    aftersales_goodwill_program_id = fields.Many2one(
+        related="company_id.aftersales_goodwill_program_id", readonly=False
+    )
+    aftersales_review_program_id = fields.Many2one(
+        related="company_id.aftersales_review_program_id", readonly=False
+    )
+    aftersales_referral_program_id = fields.Many2one(
+        related="company_id.aftersales_referral_program_id", readonly=False
+    )
+    aftersales_coupon_validity_days = fields.Integer(
+        related="company_id.aftersales_coupon_validity_days", readonly=False
+    )
+    aftersales_rating_request = fields.Boolean(related="company_id.aftersales_rating_request", readonly=False)

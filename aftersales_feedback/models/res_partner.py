@@ -1,0 +1,94 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    birthday = fields.Date(help="Used to greet the customer on their birthday.")
+    referred_by_id = fields.Many2one(
+        "res.partner",
+        index="btree_not_null",
+        help="The customer who recommended us. Their referral coupon is earned with this customer's "
+        "first confirmed order.",
+    )
+    aftersales_feedback_ids = fields.One2many("aftersales.feedback", "partner_id")
+    aftersales_last_score = fields.Integer(
+        "Last Score", compute="_compute_aftersales_feedback_stats", help="Score of the latest feedback (1-5)."
+    )
+    aftersales_last_category = fields.Selection(
+        [("promoter", "Promoter"), ("passive", "Passive"), ("detractor", "Detractor")],
+        "Last Feedback",
+        compute="_compute_aftersales_feedback_stats",
+    )
+    aftersales_feedback_count = fields.Integer("Feedback Count", compute="_compute_aftersales_feedback_stats")
+    aftersales_coupon_count = fields.Integer(
+        "After-Sales Coupons", compute="_compute_aftersales_coupon_count"
+    )
+
+    @api.constrains("referred_by_id")
+    def _check_referred_by_id(self):
+        for partner in self.filtered("referred_by_id"):
+            if partner.referred_by_id.commercial_partner_id == partner.commercial_partner_id:
+                raise ValidationError(
+                    self.env._("%(partner)s cannot be their own referrer.", partner=partner.display_name)
+                )
+
+    def _compute_aftersales_feedback_stats(self):
+        partners = self.filtered("id")
+        (self - partners).update(
+            {"aftersales_last_score": 0, "aftersales_last_category": False, "aftersales_feedback_count": 0}
+        )
+        if not partners:
+            return
+        groups = self.env["aftersales.feedback"]._read_group(
+            [("partner_id", "child_of", partners.commercial_partner_id.ids)],
+            ["partner_id"],
+            ["__count", "id:max"],
+        )
+        stats = {}
+        for partner, count, last_id in groups:
+            commercial = partner.commercial_partner_id
+            known = stats.get(commercial.id, (0, 0))
+            stats[commercial.id] = (known[0] + count, max(known[1], last_id))
+        last = self.env["aftersales.feedback"].browse([s[1] for s in stats.values()])
+        last_by_id = {feedback.id: feedback for feedback in last}
+        for partner in partners:
+            count, last_id = stats.get(partner.commercial_partner_id.id, (0, 0))
+            feedback = last_by_id.get(last_id)
+            partner.aftersales_feedback_count = count
+            partner.aftersales_last_score = feedback.score if feedback else 0
+            partner.aftersales_last_category = feedback.category if feedback else False
+
+    def _compute_aftersales_coupon_count(self):
+        partners = self.filtered("id")
+        (self - partners).aftersales_coupon_count = 0
+        if not partners:
+            return
+        counts = dict(
+            self.env["loyalty.card"]
+            .sudo()  # the count is shown to anyone who sees the customer; the cards stay protected
+            ._read_group(
+                [("partner_id", "in", partners.ids), ("aftersales_origin", "!=", False)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in partners:
+            partner.aftersales_coupon_count = counts.get(partner, 0)
+
+    def action_view_aftersales_feedback(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_feedback.aftersales_feedback_action"
+        )
+        action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
+        return action
+
+    def action_view_aftersales_coupons(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_feedback.loyalty_card_aftersales_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id), ("aftersales_origin", "!=", False)]
+        return action

@@ -1,0 +1,1 @@
+from . import aftersales_kpi_report

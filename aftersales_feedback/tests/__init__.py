@@ -1,0 +1,8 @@
+from . import (
+    test_coupon,
+    test_feedback,
+    test_feedback_survey,
+    test_followup,
+    test_kpi,
+    test_occasion,
+)

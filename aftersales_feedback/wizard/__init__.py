@@ -1,0 +1,1 @@
+from . import aftersales_followup_outcome
