@@ -126,11 +126,13 @@ class AftersalesFollowupRule(models.Model):
     def _run(self, batch_size=1000):
         in_cron = bool(self.env.context.get("cron_id"))
         for rule in self:
+            last_id = 0
             while True:
-                records = rule._candidates(limit=batch_size)
-                if not records:
+                records, last_id = rule._candidates(after_id=last_id, limit=batch_size)
+                if not last_id:
                     break
-                self.env["aftersales.followup"]._create_for_rule(rule, records)
+                if records:
+                    self.env["aftersales.followup"]._create_for_rule(rule, records)
                 if in_cron and self.env["ir.cron"]._commit_progress(len(records)) <= 0:
                     return
 
@@ -163,20 +165,28 @@ class AftersalesFollowupRule(models.Model):
     def _company_tz(self):
         return (self.company_id or self.env.company).partner_id.tz or "UTC"
 
-    def _candidates(self, limit=None):
-        """Records matching the trigger that this rule has not followed yet, oldest first."""
+    def _candidates(self, after_id=0, limit=None):
+        """The next page (ids above ``after_id``) of records matching the trigger, without those this
+        rule already follows; returns them and the last id of the page (0 when there is no page).
+
+        Two indexed queries per page, whatever the table sizes: no anti-join left to a planner
+        whose statistics may not know yet about the rows the previous page just created.
+        """
         self.ensure_one()
-        Model = self.env[self.trigger and TRIGGER_MODELS[self.trigger][0]].sudo()
+        # sudo: the cron reads every record the rule applies to, whoever may see it later.
+        Model = self.env[TRIGGER_MODELS[self.trigger][0]].sudo()
+        page = list(Model._search([*self._trigger_domain(), ("id", ">", after_id)], order="id", limit=limit))
+        if not page:
+            return Model, 0
         self.env["aftersales.followup"].flush_model(["rule_id", "res_model", "res_id"])
-        query = Model._search(self._trigger_domain(), order="id", limit=limit)
-        query.add_where(
+        self.env.cr.execute(
             SQL(
-                "NOT EXISTS (SELECT 1 FROM aftersales_followup f"
-                " WHERE f.rule_id = %s AND f.res_model = %s AND f.res_id = %s)",
+                "SELECT res_id FROM aftersales_followup"
+                " WHERE rule_id = %s AND res_model = %s AND res_id = ANY(%s)",
                 self.id,
                 Model._name,
-                SQL.identifier(Model._table, "id"),
+                page,
             )
         )
-        # sudo: the cron reads every record the rule applies to, whoever may see it later.
-        return Model.browse(query.get_result_ids())
+        followed = {res_id for (res_id,) in self.env.cr.fetchall()}
+        return Model.browse([record_id for record_id in page if record_id not in followed]), page[-1]

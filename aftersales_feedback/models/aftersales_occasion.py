@@ -163,52 +163,59 @@ class AftersalesOccasion(models.Model):
             target = today + timedelta(days=occasion.days_before)
             if occasion.kind != "birthday" and occasion._occurrence(target.year) != target:
                 continue
-            sent = skipped = 0
+            sent = skipped = last_id = 0
             while True:
-                partners = occasion._eligible_partners(target, limit=batch_size)
-                if not partners:
+                partners, last_id = occasion._eligible_partners(target, after_id=last_id, limit=batch_size)
+                if not last_id:
                     break
-                logs = Log._greet(occasion, partners, target.year)
-                sent += len(logs.filtered(lambda log: log.state == "sent"))
-                skipped += len(logs.filtered(lambda log: log.state == "skipped"))
+                if partners:
+                    logs = Log._greet(occasion, partners, target.year)
+                    sent += len(logs.filtered(lambda log: log.state == "sent"))
+                    skipped += len(logs.filtered(lambda log: log.state == "skipped"))
                 if in_cron and self.env["ir.cron"]._commit_progress(len(partners)) <= 0:
                     break
             occasion.write({"last_run_date": today, "last_sent_count": sent, "last_skipped_count": skipped})
 
-    def _eligible_partners(self, target, limit=None):
-        """Customers of this occasion on ``target`` not greeted (or skipped) for it this year yet."""
+    def _eligible_partners(self, target, after_id=0, limit=None):
+        """The next page (ids above ``after_id``) of customers of this occasion on ``target``, without
+        those already greeted (or skipped) for it this year; returns them and the page's last id
+        (0 when there is no page). Two indexed queries per page."""
         self.ensure_one()
         Partner = self.env["res.partner"].sudo()  # the cron greets every customer of the company
-        domain = [("customer_rank", ">", 0), ("active", "=", True)]
+        domain = [("customer_rank", ">", 0), ("active", "=", True), ("id", ">", after_id)]
         if self.company_id:
             domain.append(("company_id", "in", [False, self.company_id.id]))
         Partner.flush_model(["birthday"])
-        self.env["aftersales.occasion.log"].flush_model(["occasion_id", "partner_id", "year"])
         query = Partner._search(domain, order="id", limit=limit)
-        partner_id = SQL.identifier(Partner._table, "id")
-        query.add_where(
-            SQL(
-                "NOT EXISTS (SELECT 1 FROM aftersales_occasion_log l"
-                " WHERE l.occasion_id = %s AND l.partner_id = %s AND l.year = %s)",
-                self.id,
-                partner_id,
-                target.year,
-            )
-        )
         if self.kind == "birthday":
             days = [target.day]
             if target.month == 2 and target.day == 28 and not calendar.isleap(target.year):
                 days.append(29)  # born on 29 February: greeted on the 28th in other years
+            birthday = SQL.identifier(Partner._table, "birthday")
             query.add_where(
                 SQL(
                     "EXTRACT(MONTH FROM %s) = %s AND EXTRACT(DAY FROM %s) IN %s",
-                    SQL.identifier(Partner._table, "birthday"),
+                    birthday,
                     target.month,
-                    SQL.identifier(Partner._table, "birthday"),
+                    birthday,
                     tuple(days),
                 )
             )
-        return Partner.browse(query.get_result_ids())
+        page = list(query)
+        if not page:
+            return Partner, 0
+        self.env["aftersales.occasion.log"].flush_model(["occasion_id", "partner_id", "year"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id FROM aftersales_occasion_log"
+                " WHERE occasion_id = %s AND year = %s AND partner_id = ANY(%s)",
+                self.id,
+                target.year,
+                page,
+            )
+        )
+        done = {partner_id for (partner_id,) in self.env.cr.fetchall()}
+        return Partner.browse([partner_id for partner_id in page if partner_id not in done]), page[-1]
 
     @api.model
     def _sms_number(self, partner):

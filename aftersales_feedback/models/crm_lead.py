@@ -102,6 +102,13 @@ class CrmLead(models.Model):
                 existing[vals["partner_id"]] = None  # one new lead per customer in this batch
             to_create.append(self._aftersales_prepare_lead_vals(kind, vals))
             keys.append(vals["partner_id"] if kind != "renewal" else vals["res_id"])
+        # The first open stage of each team, found once per team rather than once per new lead.
+        stages = {}
+        for vals in to_create:
+            team = vals["team_id"]
+            if team not in stages:
+                stages[team] = Lead._stage_find(team_id=team, domain=[("fold", "=", False)]).id
+            vals["stage_id"] = stages[team]
         created = Lead.create(to_create) if to_create else Lead
         new_by_key = dict(zip(keys, created, strict=True))
         if kind == "renewal":

@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form
+from odoo.tests import Form, HttpCase, tagged
 
 from .common import AftersalesFeedbackCommon
 
@@ -256,3 +256,24 @@ class TestFollowup(AftersalesFeedbackCommon):
         self.assertEqual(len(set(followups.mapped("res_id"))), 6)
         rule._run(batch_size=2)
         self.assertEqual(len(self._followups(rule)), 6)
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupUi(AftersalesFeedbackCommon, HttpCase):
+    def test_mark_done_asks_the_outcome_in_the_browser(self):
+        rule = self._rule(
+            "order_delivered",
+            name="Call after delivery",
+            user_id=self.env.ref("base.user_admin").id,
+            responsible="user",
+        )
+        rule._cron_run_followups()
+        followup = self._followups(rule)
+        self.assertTrue(followup.activity_id)
+        self.start_tour(
+            f"/odoo/sale.order/{self.order.id}", "aftersales_followup_outcome_tour", login="admin"
+        )
+        followup.invalidate_recordset()
+        self.assertEqual((followup.state, followup.outcome), ("done", "reached"))
+        self.assertEqual(followup.feedback_id.score, 4)
+        self.assertEqual(followup.feedback_id.source, "call")
