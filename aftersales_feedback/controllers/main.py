@@ -14,6 +14,9 @@ class AftersalesFeedbackController(http.Controller):
     """The public satisfaction survey, reached by the token of the email; never a server error."""
 
     def _render(self, survey, **values):
+        if survey and survey.partner_id.lang:
+            # The page speaks the language of the email that led to it, whatever the browser says.
+            request.update_context(lang=survey.partner_id.lang)
         return request.render(
             "aftersales_feedback.feedback_survey_page",
             {"survey": survey, "company": survey.company_id if survey else request.env.company, **values},

@@ -2,11 +2,14 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 PROGRAM_FIELDS = {
-    "aftersales_goodwill_program_id": "After-Sales Goodwill",
-    "aftersales_review_program_id": "Review Reward",
-    "aftersales_referral_program_id": "Referral Reward",
+    "aftersales_goodwill_program_id": _lt("After-Sales Goodwill"),
+    "aftersales_review_program_id": _lt("Review Reward"),
+    "aftersales_referral_program_id": _lt("Referral Reward"),
 }
 
 
@@ -56,7 +59,7 @@ class ResCompany(models.Model):
     def _aftersales_prepare_program_vals(self, name):
         self.ensure_one()
         return {
-            "name": name,
+            "name": name._translate(self.env.lang),
             "program_type": "coupons",
             "company_id": self.id,
             "applies_on": "current",
