@@ -3,6 +3,7 @@ from . import (
     test_feedback,
     test_feedback_survey,
     test_followup,
+    test_i18n,
     test_kpi,
     test_occasion,
 )
