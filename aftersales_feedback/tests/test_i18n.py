@@ -19,7 +19,9 @@ from .common import AftersalesFeedbackCommon
 ADDONS = ("aftersales_warranty", "aftersales_feedback")
 ROOT = Path(__file__).resolve().parents[2]
 # Placeholders and QWeb expressions a translation must carry over unchanged.
-PLACEHOLDER_RE = re.compile(r"%\([a-z_]+\)[sd]|%[sd%]|\{\{.*?\}\}|t-(?:out|esc|att-\w+|if|foreach)=\"[^\"]*\"")
+PLACEHOLDER_RE = re.compile(
+    r"%\([a-z_]+\)[sd]|%[sd%]|\{\{.*?\}\}|t-(?:out|esc|att-\w+|if|foreach)=\"[^\"]*\""
+)
 # Text quoted inside an expression ({{ ... ' Your gift code: ' ... }}) is for the reader: it may change.
 QUOTED_RE = re.compile(r"'[^']*'")
 TAG_RE = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
@@ -66,8 +68,7 @@ class TestTranslationFiles(TransactionCase):
             demo_only = {
                 entry.msgid
                 for entry in committed_pot
-                if entry.occurrences
-                and all(_xmlid(ref) in demo for ref, _line in entry.occurrences)
+                if entry.occurrences and all(_xmlid(ref) in demo for ref, _line in entry.occurrences)
             }
             missing = sorted(exported - committed)
             self.assertFalse(
@@ -76,7 +77,9 @@ class TestTranslationFiles(TransactionCase):
                 f"'Translations'): {missing[:10]}",
             )
             stale = sorted(committed - exported - demo_only)
-            self.assertFalse(stale, f"{addon}: i18n/{addon}.pot holds strings the code no longer has: {stale[:10]}")
+            self.assertFalse(
+                stale, f"{addon}: i18n/{addon}.pot holds strings the code no longer has: {stale[:10]}"
+            )
 
     def test_persian_covers_the_whole_pot(self):
         for addon in ADDONS:
@@ -175,7 +178,10 @@ RTL_CHECK = """
                     })
                     .slice(0, 3)
                     .map((el) => `${el.tagName}.${el.className}`);
-                problems.push(`sideways overflow in ${box.className || box.tagName}: ${box.scrollWidth} > ${box.clientWidth} (${culprits.join(", ")})`);
+                problems.push(
+                    `sideways overflow in ${box.className || box.tagName}: ` +
+                    `${box.scrollWidth} > ${box.clientWidth} (${culprits.join(", ")})`
+                );
             }
         }
         %(extra)s
@@ -206,7 +212,11 @@ class TestPersianRightToLeft(PersianMixin, AftersalesFeedbackCommon, HttpCase):
         cls.agent.lang = "fa_IR"
         cls.customer.lang = "fa_IR"
         new_test_user(
-            cls.env, login="as_portal_fa", groups="base.group_portal", partner_id=cls.customer.id, lang="fa_IR"
+            cls.env,
+            login="as_portal_fa",
+            groups="base.group_portal",
+            partner_id=cls.customer.id,
+            lang="fa_IR",
         )
 
     def _check(self, url, selector, login, boxes="", extra=""):
@@ -217,7 +227,8 @@ class TestPersianRightToLeft(PersianMixin, AftersalesFeedbackCommon, HttpCase):
         claim = self._claim_in_state("diagnosis")
         self._claim_in_state("new", lot_id=self.lot_2.id)
         action = "/odoo/action-aftersales_warranty.aftersales_claim_action"
-        self._check(action, ".o_kanban_renderer .o_kanban_record", "as_agent", ".o_kanban_record", KANBAN_ORDER)
+        kanban = ".o_kanban_renderer .o_kanban_record"
+        self._check(action, kanban, "as_agent", ".o_kanban_record", KANBAN_ORDER)
         self._check(
             f"{action}/{claim.id}",
             ".o_form_view .o_form_sheet",
@@ -235,7 +246,13 @@ class TestPersianRightToLeft(PersianMixin, AftersalesFeedbackCommon, HttpCase):
 
     def test_portal_pages(self):
         claim = self._claim_in_state("diagnosis")
-        for url in ("/my/warranties", f"/my/warranties/{self.warranty.id}", "/my/claims", f"/my/claims/{claim.id}"):
+        urls = (
+            "/my/warranties",
+            f"/my/warranties/{self.warranty.id}",
+            "/my/claims",
+            f"/my/claims/{claim.id}",
+        )
+        for url in urls:
             with self.subTest(url=url):
                 self._check(url, "#wrap", "as_portal_fa", "#wrap")
 

@@ -405,7 +405,9 @@ OPEN_DASHBOARD = """
             if (found) return found;
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
-        throw new Error(`never appeared: ${what} (figures: ${document.querySelectorAll(".o-figure").length}, dialog: ${document.querySelector(".modal")?.innerText.slice(0, 300)})`);
+        const figures = document.querySelectorAll(".o-figure").length;
+        const dialog = document.querySelector(".modal")?.innerText.slice(0, 300);
+        throw new Error(`never appeared: ${what} (figures: ${figures}, dialog: ${dialog})`);
     };
     const item = '.o_search_panel_category_value[data-name="After-Sales"]';
     (await until(() => document.querySelector(item), item)).click();
