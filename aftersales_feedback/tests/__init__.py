@@ -1,4 +1,5 @@
 from . import (
+    test_access_matrix,
     test_coupon,
     test_feedback,
     test_feedback_survey,

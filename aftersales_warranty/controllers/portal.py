@@ -85,11 +85,18 @@ class AftersalesPortal(CustomerPortal):
         ["/my/warranties/<int:warranty_id>/report"], type="http", auth="user", methods=["POST"], website=True
     )
     def portal_report_problem(self, warranty_id, access_token=None, **post):
-        """'Report a problem' on a warranty: a claim with channel portal, photos attached."""
+        """'Report a problem' on a warranty: a claim with channel portal, photos attached.
+
+        Only the warranty's customer files claims on it: a share token shows the warranty to whoever
+        holds the link, it does not let them claim in the customer's name, so ``access_token`` is
+        ignored here. A warranty the portal does not show (pending, void) takes no claim either.
+        """
         try:
-            warranty_sudo = self._document_check_access("aftersales.warranty", warranty_id, access_token)
+            warranty_sudo = self._document_check_access("aftersales.warranty", warranty_id)
         except (AccessError, MissingError) as exc:
             raise NotFound() from exc
+        if warranty_sudo.state not in ("active", "expired"):
+            raise NotFound()
         description = (post.get("description") or "").strip()
         photos = [f for f in request.httprequest.files.getlist("photos") if f and f.filename]
         error = None
