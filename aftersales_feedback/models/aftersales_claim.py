@@ -36,6 +36,9 @@ class AftersalesClaim(models.Model):
         code and expiry."""
         if not self.env.user.has_group("aftersales_warranty.group_aftersales_user"):
             raise UserError(self.env._("Only after-sales agents and managers grant goodwill coupons."))
+        # Two agents clicking at once: the second is told to reload (the unique index on goodwill
+        # coupons stops whatever slips past, e.g. a grant committed after this transaction began).
+        self._lock_for_change()
         for claim in self:
             if not claim.partner_id:
                 raise UserError(

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import LockError, UserError, ValidationError
 from odoo.fields import Domain
 
 from .aftersales_claim_sla import CLAIM_PRIORITIES
@@ -264,9 +264,18 @@ class AftersalesClaim(models.Model):
     def create(self, vals_list):
         new_name = self.env._("New")
         sequence = self.env["ir.sequence"]
+        vals_list = [self._clean_intake_vals(vals) for vals in vals_list]
         for vals in vals_list:
             if vals.get("lot_id") and not vals.get("warranty_id"):
                 lot = self.env["stock.lot"].browse(vals["lot_id"])
+                if not lot.exists():
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s: there is no record with id %(id)s.",
+                            field=self._fields["lot_id"].get_description(self.env)["string"],
+                            id=vals["lot_id"],
+                        )
+                    )
                 serial_vals = self._prepare_serial_vals(lot)
                 partner_id = vals.get("partner_id") or serial_vals.get("partner_id")
                 vals.update({**serial_vals, **{k: v for k, v in vals.items() if v}})
@@ -318,6 +327,7 @@ class AftersalesClaim(models.Model):
         return super().message_new(msg_dict, custom_values=values)
 
     def write(self, vals):
+        vals = self._clean_intake_vals(vals)
         if vals.get("lot_id") and "warranty_id" not in vals:
             lot = self.env["stock.lot"].browse(vals["lot_id"])
             vals = {**self._prepare_serial_vals(lot), **vals}
@@ -345,6 +355,32 @@ class AftersalesClaim(models.Model):
     # ------------------------------------------------------------------
     # Checks done on create/write
     # ------------------------------------------------------------------
+
+    @api.model
+    def _clean_intake_vals(self, vals):
+        """``vals`` as the database can take them, or a sentence saying what is wrong.
+
+        Claims come in through RPC scripts and forms too, which may send anything: a link to an id no
+        record can have (negative, past the database's integer range) is refused with a message, not
+        PostgreSQL's "integer out of range"; NUL characters, which no text column can hold and nobody
+        types, are dropped.
+        """
+        vals = dict(vals)
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if not field:
+                continue
+            if field.type == "many2one" and isinstance(value, int) and not 0 <= value < 2**31:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s: there is no record with id %(id)s.",
+                        field=field.get_description(self.env)["string"],
+                        id=value,
+                    )
+                )
+            if field.type in ("char", "text", "html") and isinstance(value, str) and "\x00" in value:
+                vals[name] = value.replace("\x00", "")
+        return vals
 
     def _normalize_phones(self):
         """Store phones in E.164, with the customer's country (else the company's)."""
@@ -417,7 +453,28 @@ class AftersalesClaim(models.Model):
     # Transitions
     # ------------------------------------------------------------------
 
+    def _lock_for_change(self):
+        """Hold these claims' rows until the transaction ends, or refuse at once when another
+        transaction holds them.
+
+        Two agents acting on one claim at the same moment must not both succeed (two repair orders,
+        two coupons): the second is told to reload instead of waiting. A row-level lock that still
+        lets repair orders, transfers and coupons reference the claim. When the other transaction
+        has already committed a change of the claim, PostgreSQL raises a serialization failure
+        here; Odoo retries the request, which then sees the new state and refuses with its message.
+        """
+        try:
+            self.lock_for_update(allow_referencing=True)
+        except LockError:
+            raise UserError(
+                self.env._(
+                    "Claim %(name)s is being changed by someone else: reload it and try again.",
+                    name=", ".join(self.mapped("name")),
+                )
+            ) from None
+
     def _ensure_state(self, allowed, action):
+        self._lock_for_change()
         labels = dict(self._fields["state"]._description_selection(self.env))
         for claim in self:
             if claim.state not in allowed:

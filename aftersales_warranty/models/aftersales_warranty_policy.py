@@ -10,6 +10,10 @@ DURATION_UNITS = [
     ("year", "Years"),
 ]
 
+# The longest coverage a policy may give, per unit: a century. Longer ones are typing mistakes, and
+# past year 9999 the end date cannot even be computed (the delivery would fail).
+MAX_DURATION = {"day": 36525, "week": 5218, "month": 1200, "year": 100}
+
 
 def add_duration(date, duration, unit):
     """Return ``date`` moved forward by ``duration`` ``unit`` (a DURATION_UNITS key).
@@ -55,16 +59,50 @@ class AftersalesWarrantyPolicy(models.Model):
     )
     warranty_count = fields.Integer(compute="_compute_warranty_count")
 
-    @api.constrains("duration")
+    @api.constrains("duration", "duration_unit")
     def _check_duration(self):
         for policy in self:
-            if policy.duration <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "The duration of warranty policy %(name)s must be greater than zero.",
-                        name=policy.name,
-                    )
+            policy._check_duration_value(policy.name, policy.duration, policy.duration_unit)
+
+    def _check_duration_value(self, name, duration, unit):
+        """Refuse a duration that is not a whole number of ``unit`` from 1 up to a century."""
+        maximum = MAX_DURATION.get(unit)
+        if maximum and isinstance(duration, int) and 1 <= duration <= maximum:
+            return
+        labels = dict(self._fields["duration_unit"]._description_selection(self.env))
+        if isinstance(duration, int) and duration <= 0:
+            message = self.env._(
+                "The duration of warranty policy %(name)s must be greater than zero.", name=name
+            )
+        else:
+            message = self.env._(
+                "The duration of warranty policy %(name)s must be between 1 and %(max)s %(unit)s, "
+                "not %(duration)s.",
+                name=name,
+                max=maximum,
+                unit=labels.get(unit, unit),
+                duration=duration,
+            )
+        raise ValidationError(message)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # Checked before the database sees it: a number past its column's range is no message.
+            if "duration" in vals:
+                unit = vals.get("duration_unit") or self.default_get(["duration_unit"]).get("duration_unit")
+                self._check_duration_value(vals.get("name", ""), vals["duration"], unit)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "duration" in vals or "duration_unit" in vals:
+            for policy in self:
+                policy._check_duration_value(
+                    vals.get("name", policy.name),
+                    vals.get("duration", policy.duration),
+                    vals.get("duration_unit", policy.duration_unit),
                 )
+        return super().write(vals)
 
     @api.constrains("extension_product_id")
     def _check_extension_product_id(self):

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .aftersales_warranty_policy import DURATION_UNITS
+from .aftersales_warranty_policy import DURATION_UNITS, MAX_DURATION
 
 
 class ProductTemplate(models.Model):
@@ -41,6 +41,19 @@ class ProductTemplate(models.Model):
                     self.env._(
                         "The extension duration of %(product)s must be greater than zero, with a unit.",
                         product=template.display_name,
+                    )
+                )
+            maximum = MAX_DURATION[template.warranty_extension_unit]
+            if template.warranty_extension_duration > maximum:
+                labels = dict(self._fields["warranty_extension_unit"]._description_selection(self.env))
+                raise ValidationError(
+                    self.env._(
+                        "The extension duration of %(product)s must be at most %(max)s %(unit)s, "
+                        "not %(duration)s.",
+                        product=template.display_name,
+                        max=maximum,
+                        unit=labels[template.warranty_extension_unit],
+                        duration=template.warranty_extension_duration,
                     )
                 )
 

@@ -48,6 +48,16 @@ class TestWarrantyPolicy(AftersalesWarrantyCommon):
                     "warranty_extension_duration": 0,
                 }
             )
+        with self.assertRaisesRegex(ValidationError, "at most 100 Years, not 7974"):
+            self.env["product.product"].create(
+                {
+                    "name": "Endless extension",
+                    "type": "service",
+                    "is_warranty_extension": True,
+                    "warranty_extension_duration": 7974,
+                    "warranty_extension_unit": "year",
+                }
+            )
         with self.assertRaisesRegex(ValidationError, "not a warranty extension"):
             self.policy_12m.extension_product_id = self.product_no_warranty
 

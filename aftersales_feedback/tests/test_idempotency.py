@@ -1,0 +1,153 @@
+"""Every cron of both addons, run twice in a row: the second run changes nothing.
+
+The test iterates over the ``ir.cron`` records of the two modules: a new cron without a scenario
+here fails it, so that idempotency stays a tested fact for every scheduled job.
+"""
+
+from collections import Counter
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import AftersalesFeedbackCommon
+
+MODULES = ("aftersales_warranty", "aftersales_feedback")
+# Everything a cron of these addons may create or change, counted.
+COUNTED_MODELS = (
+    "mail.mail",
+    "mail.message",
+    "mail.notification",
+    "mail.activity",
+    "aftersales.followup",
+    "aftersales.feedback.request",
+    "aftersales.occasion.log",
+    "aftersales.claim",
+    "loyalty.card",
+    "sms.sms",
+    "crm.lead",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestCronIdempotency(AftersalesFeedbackCommon):
+    # cron xml id -> (method preparing data that gives the first run work, frozen time,
+    #                 snapshot keys the first run must change)
+    SCENARIOS = {
+        "aftersales_warranty.ir_cron_expire_warranties": (
+            "_prepare_expired_warranties",
+            "2027-02-01 08:00:00",
+            ("warranty_states", "lot_states"),
+        ),
+        "aftersales_warranty.ir_cron_send_warranty_certificates": (
+            "_prepare_certificates",
+            "2026-06-01 08:00:00",
+            ("certificates_pending", "mail.message"),
+        ),
+        "aftersales_feedback.ir_cron_run_followups": (
+            "_prepare_followup_rules",
+            "2026-12-20 08:00:00",
+            ("aftersales.followup", "mail.activity", "aftersales.feedback.request", "crm.lead"),
+        ),
+        "aftersales_feedback.ir_cron_send_occasion_greetings": (
+            "_prepare_occasion",
+            "2026-06-01 08:00:00",
+            ("aftersales.occasion.log", "loyalty.card", "mail.mail", "sms.sms"),
+        ),
+    }
+
+    # ------------------------------------------------------------------
+    # Scenarios: data that makes the first run do something
+    # ------------------------------------------------------------------
+
+    def _prepare_expired_warranties(self):
+        # The two units delivered on 2026-01-10 are covered until 2027-01-10.
+        self.assertEqual(set(self.order.warranty_ids.mapped("state")), {"active"})
+
+    def _prepare_certificates(self):
+        self.company.aftersales_send_certificate = True
+        self.order.warranty_certificate_pending = True
+
+    def _prepare_followup_rules(self):
+        self._rule("order_delivered", delay_days=3, send_rating_request=True)
+        self._rule("warranty_expiring", delay_days=30, create_opportunity=True)
+
+    def _prepare_occasion(self):
+        self.customer.customer_rank = 1
+        self.env["aftersales.occasion"].search([]).active = False
+        self.env["aftersales.occasion"].create(
+            {
+                "name": "Shop anniversary",
+                "kind": "fixed_date",
+                "month": "6",
+                "day": 1,
+                "channel": "both",
+                "program_id": self.company.aftersales_goodwill_program_id.id,
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def _snapshot(self):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        env = self.env(su=True, context={"active_test": False})
+        counts = {model: env[model].search_count([]) for model in COUNTED_MODELS}
+        counts["warranty_states"] = sorted(
+            (state, count)
+            for state, count in env["aftersales.warranty"]._read_group([], ["state"], ["__count"])
+        )
+        # The lot's warranty status is computed, not stored: read it on every lot with a warranty.
+        lots = env["stock.lot"].search([("warranty_ids", "!=", False)])
+        counts["lot_states"] = sorted(Counter(lots.mapped("warranty_state")).items())
+        counts["certificates_pending"] = env["sale.order"].search_count(
+            [("warranty_certificate_pending", "=", True)]
+        )
+        return counts
+
+    def _run(self, cron):
+        """The cron's own code, in this transaction, as the cron's user (no commit outside a cron)."""
+        cron.ir_actions_server_id.with_user(cron.user_id).run()
+
+    def _changed(self, before, after):
+        return sorted(key for key in before if before[key] != after[key])
+
+    # ------------------------------------------------------------------
+    # Tests
+    # ------------------------------------------------------------------
+
+    def test_every_cron_twice_changes_nothing_the_second_time(self):
+        xmlids = self.env["ir.model.data"].search([("model", "=", "ir.cron"), ("module", "in", MODULES)])
+        self.assertGreaterEqual(len(xmlids), len(self.SCENARIOS), "the crons of the scenarios exist")
+        for data in xmlids:
+            xmlid = f"{data.module}.{data.name}"
+            with self.subTest(cron=xmlid):
+                self.assertIn(
+                    xmlid,
+                    self.SCENARIOS,
+                    f"cron {xmlid} has no idempotency scenario: add one to {type(self).__name__}.SCENARIOS",
+                )
+                prepare, when, expected = self.SCENARIOS[xmlid]
+                cron = self.env["ir.cron"].browse(data.res_id)
+                savepoint = self.env.cr.savepoint()
+                try:
+                    with freeze_time(when):
+                        getattr(self, prepare)()
+                        before = self._snapshot()
+                        self._run(cron)
+                        first = self._snapshot()
+                        changed = self._changed(before, first)
+                        for key in expected:
+                            self.assertIn(key, changed, f"{xmlid}: the first run must change {key}")
+                        self._run(cron)
+                        second = self._snapshot()
+                        self.assertEqual(
+                            self._changed(first, second), [], f"{xmlid}: the second run changed something"
+                        )
+                        self.assertEqual(first, second)
+                finally:
+                    self.env.flush_all()
+                    savepoint.close(rollback=True)
+                    self.env.invalidate_all()
