@@ -19,6 +19,11 @@ class StockLot(models.Model):
         compute="_compute_claim_count", groups="aftersales_warranty.group_aftersales_user"
     )
 
+    # Serials are looked up by their exact name (look-up wizard, claims, portal). Stock's trigram
+    # index on the name serves ``ilike`` but answers ``=`` in tens of milliseconds among a million
+    # serials; a btree answers it in a fraction of one.
+    _name_exact_index = models.Index("(name)")
+
     @api.depends("warranty_ids.state")
     def _compute_warranty_id(self):
         for lot in self:

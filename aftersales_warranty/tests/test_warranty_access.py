@@ -63,6 +63,34 @@ class TestWarrantyAccess(AftersalesWarrantyCommon):
         self.assertEqual(own.company_id, other_company)
         self.assertEqual(Warranty.search([]), own)
 
+    def test_company_check_in_batch(self):
+        """Warranties created together are checked together, and still refused when one is foreign."""
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        foreign_lot = self.env["stock.lot"].create(
+            {"name": "AC-FOREIGN", "product_id": self.product_serial.id, "company_id": other_company.id}
+        )
+        own_lots = self.env["stock.lot"].create(
+            [{"name": f"AC-OWN-{i}", "product_id": self.product_serial.id} for i in range(3)]
+        )
+        base = {
+            "product_id": self.product_serial.id,
+            "partner_id": self.customer.id,
+            "policy_id": self.policy_12m.id,
+            "date_start": "2026-01-01",
+        }
+        Warranty = self.env["aftersales.warranty"]
+        with self.assertRaisesRegex(UserError, "company inconsistencies"), self.cr.savepoint():
+            Warranty.create([{**base, "lot_id": lot.id} for lot in own_lots + foreign_lot])
+        self.assertFalse(Warranty.search([("lot_id", "in", (own_lots + foreign_lot).ids)]))
+        created = Warranty.create([{**base, "lot_id": lot.id} for lot in own_lots])
+        self.assertEqual(created.lot_id, own_lots)
+        # A foreign policy is caught the same way, for several warranties as for one.
+        foreign_policy = self.policy_12m.copy({"company_id": other_company.id})
+        with self.assertRaisesRegex(UserError, "company inconsistencies"):
+            created.write({"policy_id": foreign_policy.id})
+        with self.assertRaisesRegex(UserError, "company inconsistencies"):
+            created[0].write({"policy_id": foreign_policy.id})
+
     def test_storekeeper_opens_a_serial(self):
         """The lot form shows warranties to storekeepers; claims stay with after-sales users."""
         lot = self.warranty.lot_id.with_user(self.stock_user)

@@ -25,21 +25,33 @@ class AftersalesWarrantyLookup(models.TransientModel):
 
     @api.depends("serial")
     def _compute_lot_id(self):
+        Lot = self.env["stock.lot"]
+        Warranty = self.env["aftersales.warranty"]
         for wizard in self:
             serial = (wizard.serial or "").strip()
-            lot = self.env["stock.lot"]
+            lot, warranties = Lot, Warranty
             if serial:
-                lot = self.env["stock.lot"].search(
-                    [("name", "=", serial), ("company_id", "in", [*self.env.companies.ids, False])], limit=1
+                # Two indexed queries among millions of serials: the serial by its exact name
+                # (btree index), then its warranties with the fields the form shows, in one read.
+                lot = Lot.search_fetch(
+                    [("name", "=", serial), ("company_id", "in", [*self.env.companies.ids, False])],
+                    ["name", "product_id"],
+                    limit=1,
+                )
+            if lot:
+                warranties = Warranty.search_fetch(
+                    [("lot_id", "=", lot.id)],
+                    ["name", "state", "partner_id", "sale_order_id", "policy_id", "date_start", "date_end"],
                 )
             wizard.lot_id = lot
-            wizard.warranty_id = lot.warranty_id
-            wizard.warranty_ids = lot.warranty_ids
+            # The live warranty, as stock.lot's warranty_id gives it (same order, void ones skipped).
+            wizard.warranty_id = next((w for w in warranties if w.state != "void"), Warranty)
+            wizard.warranty_ids = warranties
             if not serial:
                 wizard.message = False
             elif not lot:
                 wizard.message = self.env._("No serial number %(serial)s is known.", serial=serial)
-            elif not lot.warranty_ids:
+            elif not warranties:
                 wizard.message = self.env._(
                     "Serial number %(serial)s has no warranty: it was not delivered to a customer "
                     "with a warranty policy.",

@@ -2,10 +2,13 @@
 """Claim intake benchmark: claims created through JSON-RPC, and queries per claim.
 
     python3 tests/bench/bench_claim_rpc.py [--database aftersales_bench] [--count 1000]
+                                           [--clients 8] [--workers 2]
 
-1. Starts Odoo on a free loopback port (``--workers=0``) against DATABASE (created with
-   ``aftersales_warranty`` when missing), creates COUNT claims one RPC call each through
-   ``/jsonrpc`` as admin, prints claims per second, then deletes them.
+1. Starts Odoo on a free loopback port with ``--workers=WORKERS`` (0: threaded server) against
+   DATABASE (created with ``aftersales_warranty`` when missing); CLIENTS threads then create COUNT
+   claims between them, one ``/jsonrpc`` call each, as admin, at the same time. Prints claims per
+   second, errors, and the claims found in the database (must equal the claims sent), then
+   deletes them.
 2. In-process, creates claims one at a time and prints the SQL queries of each creation for
    the first and the last ten: the count must not grow with the number of claims.
 
@@ -20,6 +23,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -51,7 +55,7 @@ def jsonrpc(url, service, method, *args):
 
 
 @contextlib.contextmanager
-def odoo_server(database):
+def odoo_server(database, workers=0):
     port = free_port()
     server = subprocess.Popen(
         [
@@ -64,7 +68,8 @@ def odoo_server(database):
             f"--db-filter=^{database}$",
             f"--http-port={port}",
             "--http-interface=127.0.0.1",
-            "--workers=0",
+            f"--workers={workers}",
+            f"--gevent-port={free_port()}",
             "--max-cron-threads=0",
             "--log-level=warn",
         ],
@@ -89,8 +94,8 @@ def odoo_server(database):
             server.kill()
 
 
-def rpc_run(database, count):
-    with odoo_server(database) as url:
+def rpc_run(database, count, clients=1, workers=0):
+    with odoo_server(database, workers) as url:
         uid = jsonrpc(url, "common", "login", database, "admin", "admin")
         if not uid:
             raise RuntimeError(
@@ -101,30 +106,46 @@ def rpc_run(database, count):
             return jsonrpc(url, "object", "execute_kw", database, uid, "admin", model, method, list(args))
 
         partner_id = call("res.partner", "create", {"name": "Bench Customer", "phone": "+32 2 290 34 90"})
-        ids = []
+        marker = f"bench-rpc-{time.time_ns()}"
+        ids, errors, lock = [], [], threading.Lock()
         start = time.perf_counter()
         deadline = start + TIMEOUT
-        for index in range(count):
-            if time.perf_counter() > deadline:
-                print(f"stopped after {index} claims: time limit of {TIMEOUT} s")
-                break
-            ids.append(
-                call(
-                    "aftersales.claim",
-                    "create",
-                    {
-                        "partner_id": partner_id,
-                        "channel": "phone",
-                        "phone": "+32 2 290 34 90",
-                        "description": f"<p>Bench claim {index}</p>",
-                    },
-                )
-            )
+
+        def client(number):
+            for index in range(number, count, clients):
+                if time.perf_counter() > deadline:
+                    with lock:
+                        errors.append(f"client {number}: time limit of {TIMEOUT} s")
+                    return
+                try:
+                    claim_id = call(
+                        "aftersales.claim",
+                        "create",
+                        {
+                            "partner_id": partner_id,
+                            "channel": "phone",
+                            "phone": "+32 2 290 34 90",
+                            "description": f"<p>{marker} {index}</p>",
+                        },
+                    )
+                except Exception as error:
+                    with lock:
+                        errors.append(str(error))
+                    continue
+                with lock:
+                    ids.append(claim_id)
+
+        threads = [threading.Thread(target=client, args=(number,)) for number in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         elapsed = time.perf_counter() - start
-        stored = call("aftersales.claim", "search_count", [("id", "in", ids)])
-        call("aftersales.claim", "unlink", ids)
+        stored = call("aftersales.claim", "search_count", [("description", "ilike", marker)])
+        for chunk in range(0, len(ids), 500):
+            call("aftersales.claim", "unlink", ids[chunk : chunk + 500])
         call("res.partner", "unlink", [partner_id])
-    return len(ids), elapsed, stored
+    return len(ids), elapsed, stored, errors
 
 
 def query_run(database, count):
@@ -154,16 +175,22 @@ def main():
     )
     parser.add_argument("--database", default=os.environ.get("AFTERSALES_BENCH_DB", "aftersales_bench"))
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=8, help="concurrent JSON-RPC clients")
+    parser.add_argument("--workers", type=int, default=2, help="Odoo --workers (0: threaded server)")
     args = parser.parse_args()
     ensure_database(args.database)
 
-    created, elapsed, stored = rpc_run(args.database, args.count)
+    created, elapsed, stored, errors = rpc_run(args.database, args.count, args.clients, args.workers)
     counts = query_run(args.database, min(args.count, 200))
     first, last = counts[1:11], counts[-10:]
     print()
     print("| measure | value |")
     print("| --- | --- |")
-    print(f"| claims created through JSON-RPC (1 client) | {created} |")
+    print(f"| Odoo server | --workers={args.workers}, loopback |")
+    print(f"| concurrent clients | {args.clients} |")
+    print(f"| claims sent | {args.count} |")
+    print(f"| claims created (answered with an id) | {created} |")
+    print(f"| errors | {len(errors)} |")
     print(f"| claims stored in the database | {stored} |")
     print(f"| elapsed | {elapsed:.1f} s |")
     print(f"| claims per second | {created / elapsed:.1f} |")
@@ -171,7 +198,9 @@ def main():
     print(f"| queries per claim, last 10 of {len(counts)} (median) | {statistics.median(last)} |")
     grows = statistics.median(last) > statistics.median(first)
     print(f"\nQueries per claim {'GROW' if grows else 'do not grow'} with the number of claims.")
-    return 1 if grows or stored != created else 0
+    for error in sorted(set(errors))[:5]:
+        print(f"error: {error}")
+    return 1 if grows or errors or stored != args.count else 0
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,3 +20,147 @@ def ensure_database(database, addons="aftersales_warranty"):
         print(f"Creating database {database} with {addons} (about a minute)...", flush=True)
         command = [sys.executable, "-m", "odoo", f"--addons-path={ROOT}", "-d", database, "-i", addons]
         subprocess.run([*command, "--stop-after-init", "--log-level=warn"], check=True)
+
+
+def vacuum_database(database):
+    """``VACUUM ANALYZE`` ``database``: the rows earlier runs rolled back are dead tuples that slow
+    down sequential scans (stock quants, lots) until autovacuum passes, unevenly within a run."""
+    subprocess.run(["psql", "-q", "-d", database, "-c", "VACUUM ANALYZE"], check=True)
+
+
+MILLION_PARAM = "aftersales_bench.million_warranties"
+
+
+def ensure_million_warranties(registry, size=1_000_000, per_order=10):
+    """Generate ``size`` delivered-serial warranties in ``registry``'s database, once; commits.
+
+    Set-based SQL (``INSERT ... SELECT generate_series``) after a few ORM records: one
+    serial-tracked product with a 12-month policy, 2,000 customers, ``size / per_order`` confirmed
+    sale orders of ``per_order`` serials each, one ``stock.lot`` and one ``aftersales.warranty``
+    per serial, every foreign key valid. Orders come in ten kinds (order id modulo 10): kinds 0-4
+    delivered 13 to 22 months ago, still ``active`` but past their end (the expiry cron's work);
+    kinds 5-8 delivered in the last 10 months (active); kind 9 delivered over two years ago
+    (expired). The orders' stored ``warranty_status`` matches. Returns a dict describing the data
+    (``seconds`` is the generation time, 0 when the data was already there).
+    """
+    import odoo  # noqa: PLC0415  (an installed prerequisite, imported by the caller already)
+
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        done = env["ir.config_parameter"].get_param(MILLION_PARAM)
+        if done:
+            info = dict(item.split("=", 1) for item in done.split(";"))
+            return {**info, "seconds": 0.0}
+        print(f"Generating {size:,} warranties in {cr.dbname} (once; a few minutes)...", flush=True)
+        start = time.perf_counter()
+        company = env.company
+        policy = env["aftersales.warranty.policy"].create({"name": "Bench 1M 12 months", "duration": 12})
+        product = env["product.product"].create(
+            {
+                "name": "Bench 1M unit",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "warranty_policy_id": policy.id,
+            }
+        )
+        partners = env["res.partner"].create(
+            [{"name": f"Bench 1M customer {i}", "email": f"b1m{i}@example.com"} for i in range(2000)]
+        )
+        env.flush_all()
+        orders = size // per_order
+        params = {
+            "company": company.id,
+            "currency": company.currency_id.id,
+            "product": product.id,
+            "policy": policy.id,
+            "partner_min": min(partners.ids),
+            "partners": len(partners),
+            "orders": orders,
+            "size": size,
+            "per_order": per_order,
+        }
+        first_order = _next_id(cr, "sale_order")
+        # Order k (1-based) goes to partner partner_min + k % partners; its kind is k % 10.
+        cr.execute(
+            """
+            INSERT INTO sale_order (name, partner_id, partner_invoice_id, partner_shipping_id, date_order,
+                                    company_id, currency_id, picking_policy, state, warranty_status,
+                                    user_id, create_uid, write_uid, create_date, write_date)
+            SELECT 'B1M/' || to_char(k, 'FM0000000'), p, p, p, d, %(company)s, %(currency)s, 'direct',
+                   'sale', CASE WHEN k %% 10 = 9 THEN 'expired' ELSE 'active' END, 1, 1, 1, now(), now()
+              FROM (SELECT k, %(partner_min)s + k %% %(partners)s AS p,
+                           (now() at time zone 'UTC')::date - CASE
+                               WHEN k %% 10 < 5 THEN 400 + k %% 280
+                               WHEN k %% 10 < 9 THEN k %% 300
+                               ELSE 800 + k %% 300 END * interval '1 day' AS d
+                      FROM generate_series(1, %(orders)s) k) s
+             ORDER BY k
+            """,
+            params,
+        )
+        first_lot = _next_id(cr, "stock_lot")
+        cr.execute(
+            """
+            INSERT INTO stock_lot (name, product_id, company_id,
+                                   create_uid, write_uid, create_date, write_date)
+            SELECT 'SN' || upper(substr(md5(g::text), 1, 6)) || to_char(g, 'FM0000000'),
+                   %(product)s, %(company)s, 1, 1, now(), now()
+              FROM generate_series(1, %(size)s) g
+             ORDER BY g
+            """,
+            params,
+        )
+        cr.execute(
+            """
+            INSERT INTO aftersales_warranty (name, company_id, product_id, lot_id, quantity, partner_id,
+                                             commercial_partner_id, sale_order_id, policy_id, date_start,
+                                             date_end_base, date_end, state, create_uid, write_uid,
+                                             create_date, write_date)
+            SELECT 'WB1M' || to_char(g, 'FM0000000'), %(company)s, %(product)s, %(first_lot)s + g - 1, 1,
+                   o.partner_id, o.partner_id, o.id, %(policy)s, o.date_order::date,
+                   (o.date_order + interval '12 months' - interval '1 day')::date,
+                   (o.date_order + interval '12 months' - interval '1 day')::date,
+                   CASE WHEN (o.id - %(first_order)s + 1) %% 10 = 9 THEN 'expired' ELSE 'active' END,
+                   1, 1, now(), now()
+              FROM generate_series(1, %(size)s) g
+              JOIN sale_order o ON o.id = %(first_order)s + (g - 1) / %(per_order)s
+             ORDER BY g
+            """,
+            {**params, "first_lot": first_lot, "first_order": first_order},
+        )
+        cr.execute("ANALYZE sale_order; ANALYZE stock_lot; ANALYZE aftersales_warranty")
+        cr.execute(
+            "SELECT count(*) FROM aftersales_warranty WHERE state = 'active' AND date_end < %s",
+            [odoo.fields.Date.context_today(env["aftersales.warranty"])],
+        )
+        due = cr.fetchone()[0]
+        seconds = time.perf_counter() - start
+        info = {
+            "size": str(size),
+            "orders": str(orders),
+            "due": str(due),
+            "product": str(product.id),
+            "generated": odoo.fields.Date.today().isoformat(),
+            "generation_seconds": f"{seconds:.0f}",
+        }
+        env["ir.config_parameter"].set_param(MILLION_PARAM, ";".join(f"{k}={v}" for k, v in info.items()))
+        cr.commit()
+        print(f"Generated {size:,} warranties in {seconds:.0f} s.", flush=True)
+        return {**info, "seconds": seconds}
+
+
+def _next_id(cr, table):
+    """The id the next row of ``table`` gets (nobody else writes to the bench database)."""
+    cr.execute(f"SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM {table}_id_seq")
+    return cr.fetchone()[0]
+
+
+def copy_database(source, target):
+    """``target`` as a fresh copy of ``source`` (dropped first when it exists)."""
+    subprocess.run(["dropdb", "--if-exists", target], check=True)
+    subprocess.run(["createdb", "-T", source, target], check=True)
+
+
+def drop_database(database):
+    subprocess.run(["dropdb", "--if-exists", database], check=True)

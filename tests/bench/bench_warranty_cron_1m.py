@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Warranty crons over 1,000,000 warranties: time, memory, and a second run that does nothing.
+
+    python3 tests/bench/bench_warranty_cron_1m.py [--database aftersales_bench_1m] [--certificates 20]
+
+DATABASE holds the 1,000,000 generated warranties of ``bench_lookup_1m.py`` (generated here when
+missing: ``benchlib.ensure_million_warranties``; half of them active but past their end date). The
+crons commit as they go, so they run in a throw-away copy, ``DATABASE_cron`` (``createdb -T``),
+dropped at the end: DATABASE is left as it was.
+
+1. Expiry (``After-Sales: expire warranties``, ``aftersales.warranty._cron_expire_warranties``),
+   run as the scheduler runs it (``ir.cron.method_direct_trigger``: its own cursor, progress
+   records, committed batches of 10,000 through ``_commit_progress``, rescheduled at once while
+   work remains), triggered again until no active warranty is past its end. Then once more,
+   which must change nothing.
+2. Certificates (``After-Sales: email warranty certificates``,
+   ``sale.order._cron_send_warranty_certificates``): CERTIFICATES orders of ten serials are
+   flagged as just delivered, the cron emails their PDF certificate, then runs again with nothing
+   flagged. The first run is per order (one PDF each); the second run is the one every hour pays
+   over the 100,000 orders of the database.
+
+Time is wall-clock (``perf_counter``), queries the process's statement counter; memory is the
+process's resident set (``VmRSS``) sampled at each committed batch, and its peak
+(``ru_maxrss``). Targets: expiry under 60 s, memory flat (the last batch's resident set within
+a few MB of the first's), second runs without writes.
+"""
+
+import argparse
+import os
+import resource
+import sys
+import time
+
+from benchlib import ROOT, copy_database, drop_database, ensure_database, ensure_million_warranties
+
+
+def rss_mb():
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", default=os.environ.get("AFTERSALES_BENCH_1M_DB", "aftersales_bench_1m"))
+    parser.add_argument("--certificates", type=int, default=20)
+    parser.add_argument("--time-limit", type=int, default=900, help="stop the expiry after so many seconds")
+    args = parser.parse_args()
+    ensure_database(args.database)
+
+    import odoo  # noqa: PLC0415  (an installed prerequisite, imported once the database exists)
+    from odoo import sql_db  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", args.database, "--log-level=warn"])
+    data = ensure_million_warranties(Registry(args.database))
+    Registry.delete(args.database)
+    sql_db.close_db(args.database)
+    work_db = f"{args.database}_cron"
+    start = time.perf_counter()
+    copy_database(args.database, work_db)
+    copy_seconds = time.perf_counter() - start
+    try:
+        return run(odoo, sql_db, Registry(work_db), data, args, copy_seconds)
+    finally:
+        Registry.delete(work_db)
+        sql_db.close_db(work_db)
+        drop_database(work_db)
+
+
+def run(odoo, sql_db, registry, data, args, copy_seconds):
+    samples = []
+    IrCron = registry["ir.cron"]
+    commit_progress = IrCron._commit_progress
+
+    def sampling_commit_progress(self, processed=0, **kwargs):
+        result = commit_progress(self, processed, **kwargs)
+        samples.append((processed, rss_mb()))
+        return result
+
+    IrCron._commit_progress = sampling_commit_progress
+
+    def state_counts(cr):
+        cr.execute("SELECT state, count(*) FROM aftersales_warranty GROUP BY state ORDER BY state")
+        return dict(cr.fetchall())
+
+    def due_count(env):
+        return env["aftersales.warranty"].search_count(
+            [("state", "=", "active"), ("date_end", "<", odoo.fields.Date.context_today(env.user))]
+        )
+
+    def trigger(xmlid, until_done=None):
+        """Run the cron as the scheduler would, again while ``until_done()`` is false."""
+        runs, before_q, start = 0, sql_db.sql_counter, time.perf_counter()
+        while True:
+            with registry.cursor() as cr:
+                env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+                env.ref(xmlid).method_direct_trigger()
+            runs += 1
+            if until_done is None or until_done() or time.perf_counter() - start > args.time_limit:
+                break
+        return runs, sql_db.sql_counter - before_q, time.perf_counter() - start
+
+    def expired_all():
+        with registry.cursor() as cr:
+            return due_count(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})) == 0
+
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        due = due_count(env)
+        before_states = state_counts(cr)
+        cr.execute("SELECT count(*) FROM mail_message WHERE model = 'aftersales.warranty'")
+        messages_before = cr.fetchone()[0]
+        # Warm the registry (views, templates) so that the first batch is not charged for it.
+        env["aftersales.warranty"].search([], limit=1).read(["state"])
+    rss_start = rss_mb()
+
+    runs, queries, seconds = trigger("aftersales_warranty.ir_cron_expire_warranties", expired_all)
+    expiry_samples = list(samples)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        left = due_count(env)
+        after_states = state_counts(cr)
+        cr.execute("SELECT count(*) FROM mail_message WHERE model = 'aftersales.warranty'")
+        messages_after = cr.fetchone()[0]
+        cr.execute("SELECT warranty_status, count(*) FROM sale_order GROUP BY 1 ORDER BY 1")
+        order_statuses = dict(cr.fetchall())
+        cr.execute("SELECT max(write_date) FROM aftersales_warranty")
+        last_write = cr.fetchone()[0]
+    samples.clear()
+    _runs2, queries2, seconds2 = trigger("aftersales_warranty.ir_cron_expire_warranties")
+    with registry.cursor() as cr:
+        cr.execute("SELECT max(write_date) FROM aftersales_warranty")
+        second_wrote = cr.fetchone()[0] != last_write
+        second_states = state_counts(cr)
+
+    # Certificates: flag CERTIFICATES orders whose warranties are active, as deliveries do.
+    with registry.cursor() as cr:
+        cr.execute(
+            "UPDATE sale_order SET warranty_certificate_pending = true WHERE id IN ("
+            " SELECT id FROM sale_order WHERE warranty_status = 'active' ORDER BY id LIMIT %s)",
+            [args.certificates],
+        )
+        cr.execute("SELECT count(*) FROM mail_message WHERE model = 'sale.order'")
+        order_messages = cr.fetchone()[0]
+    samples.clear()
+    rss_cert = rss_mb()
+    _r, cert_queries, cert_seconds = trigger("aftersales_warranty.ir_cron_send_warranty_certificates")
+    cert_rss = max((rss for _p, rss in samples), default=rss_mb())
+    with registry.cursor() as cr:
+        cr.execute("SELECT count(*) FROM mail_message WHERE model = 'sale.order'")
+        sent = cr.fetchone()[0] - order_messages
+        cr.execute("SELECT count(*) FROM sale_order WHERE warranty_certificate_pending")
+        still = cr.fetchone()[0]
+        cr.execute("SELECT count(*) FROM mail_message WHERE model = 'sale.order'")
+        order_messages = cr.fetchone()[0]
+    _r, cert_queries2, cert_seconds2 = trigger("aftersales_warranty.ir_cron_send_warranty_certificates")
+    with registry.cursor() as cr:
+        cr.execute("SELECT count(*) FROM mail_message WHERE model = 'sale.order'")
+        sent2 = cr.fetchone()[0] - order_messages
+
+    batch_rss = [rss for _processed, rss in expiry_samples]
+    first, last = (batch_rss[0], batch_rss[-1]) if batch_rss else (rss_start, rss_start)
+    expired = after_states.get("expired", 0) - before_states.get("expired", 0)
+    print()
+    print(
+        f"Database: {data['size']} warranties on {data['orders']} orders (generated {data['generated']} in"
+        f" {data['generation_seconds']} s); copied for the crons in {copy_seconds:.0f} s."
+    )
+    print(f"Warranty states before: {before_states}; after expiry: {after_states}")
+    print(f"Sale order warranty statuses after expiry: {order_statuses}")
+    print()
+    print("| warranty cron over 1,000,000 | result | queries | time (s) | memory |")
+    print("| --- | --- | ---: | ---: | --- |")
+    print(
+        f"| expiry, first run ({runs} scheduler runs, {len(expiry_samples)} committed batches) |"
+        f" {expired:,} of {due:,} due expired, {left:,} left; {messages_after - messages_before:,}"
+        f" chatter messages | {queries:,} | {seconds:.1f} | resident {rss_start:.0f} MB before,"
+        f" {first:.0f} MB after the first batch, {last:.0f} MB after the last,"
+        f" peak {max(batch_rss or [0]):.0f} MB |"
+    )
+    print(
+        f"| expiry, second run | {'wrote' if second_wrote else 'nothing written'},"
+        f" states {'unchanged' if second_states == after_states else 'CHANGED'} | {queries2} |"
+        f" {seconds2:.2f} | |"
+    )
+    print(
+        f"| certificates, {args.certificates} orders flagged | {sent} emailed with their PDF, {still} left |"
+        f" {cert_queries:,} | {cert_seconds:.1f} ({cert_seconds / max(sent, 1) * 1000:.0f} ms per order) |"
+        f" resident {rss_cert:.0f} MB before, {cert_rss:.0f} MB after |"
+    )
+    print(
+        f"| certificates, second run (nothing flagged) | {sent2} emailed | {cert_queries2} |"
+        f" {cert_seconds2:.2f} | |"
+    )
+    print(f"\nprocess peak resident set (ru_maxrss): {peak_mb():.0f} MB")
+    print("resident set per committed batch (MB): " + ", ".join(f"{rss:.0f}" for rss in batch_rss))
+    flat = last - first < 50
+    held = seconds < 60 and left == 0 and flat and not second_wrote and sent2 == 0 and still == 0
+    print(
+        "\ntargets (expiry < 60 s, memory flat, second runs change nothing): "
+        + ("held" if held else "NOT HELD")
+    )
+    return 0 if held else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
