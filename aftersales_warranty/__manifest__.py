@@ -26,6 +26,7 @@
         "views/product_category_views.xml",
         "views/sale_order_views.xml",
         "views/stock_lot_views.xml",
+        "views/stock_picking_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/aftersales_menus.xml",
@@ -39,6 +40,7 @@
             "aftersales_warranty/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "_post_init_hook",
     "application": True,
     "installable": True,
 }

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 class StockMove(models.Model):
@@ -17,3 +18,149 @@ class StockMove(models.Model):
         if not self.env.context.get("aftersales_skip_warranty"):
             self.env["aftersales.warranty"]._create_from_moves(moves)
         return moves
+
+    @api.model
+    def _aftersales_past_delivery_domain(self, products):
+        """Done sale deliveries to a customer of ``products`` (returns to us excluded)."""
+        return Domain(
+            [
+                ("state", "=", "done"),
+                ("product_id", "in", products.ids),
+                ("sale_line_id", "!=", False),
+                ("location_dest_id.usage", "=", "customer"),
+                ("location_id.usage", "!=", "customer"),
+            ]
+        )
+
+    @api.model
+    def _aftersales_products_with_policy(self, policies=None):
+        """Storable products (archived included) whose applied policy is active, or one of ``policies``."""
+        Category = self.env["product.category"].with_context(active_test=False)
+        categories = Category.search([("warranty_policy_id", "!=", False)])
+        if categories:
+            categories = Category.search([("id", "child_of", categories.ids)])
+        products = (
+            self.env["product.product"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("is_storable", "=", True),
+                    "|",
+                    ("product_tmpl_id.warranty_policy_id", "!=", False),
+                    ("categ_id", "in", categories.ids),
+                ]
+            )
+        )
+        applied = products._get_warranty_policies()
+        return products.filtered(lambda p: p in applied and (policies is None or applied[p] in policies))
+
+    @api.model
+    def _aftersales_create_past_warranties(self, policies=None, moves=None, batch_size=500):
+        """Create the warranties of sale deliveries done before their product had a policy.
+
+        Deliveries validated while the product carried a policy already have their warranties;
+        this catches up with the others (deliveries made before the addon was installed, or before
+        a policy was set on the product or its category). ``policies`` limits it to the products
+        those policies apply to; ``moves`` to those moves. Idempotent: a move that already has a
+        warranty is skipped, and so is a serial that already has a live warranty or whose latest
+        sale delivery is another move (the latest sale governs, as for a resale). Works in batches
+        of ``batch_size`` moves, oldest first. The certificates of these past deliveries are not
+        emailed (print them from the order). Returns the created warranties.
+        """
+        # The manager who runs it may not read stock moves; the warranties are written by the system,
+        # as when a delivery is validated (see aftersales.warranty._create_from_moves).
+        Move = self.sudo().with_context(active_test=False)
+        Warranty = self.env["aftersales.warranty"].sudo()
+        products = self._aftersales_products_with_policy(policies)
+        if not products:
+            return Warranty.browse().sudo(False)
+        domain = self._aftersales_past_delivery_domain(products)
+        if moves is not None:
+            domain &= Domain("id", "in", moves.ids)
+        move_ids = Move.search(domain, order="date, id").ids
+        created = Warranty.browse()
+        for start in range(0, len(move_ids), batch_size):
+            batch = Move.browse(move_ids[start : start + batch_size])
+            created |= self._aftersales_create_past_batch(batch)
+            # Keep memory flat over many deliveries: what is written is flushed, the cache emptied.
+            self.env.flush_all()
+            self.env.invalidate_all()
+        return created.sudo(False)
+
+    def _aftersales_create_past_batch(self, moves):
+        """Warranties of the past deliveries ``moves`` (sudo), skipping what is already covered."""
+        Warranty = self.env["aftersales.warranty"].sudo()
+        covered = Warranty.search([("move_id", "in", moves.ids)]).move_id
+        moves -= covered
+        serial_lines = moves.move_line_ids.filtered(
+            lambda ml: ml.lot_id and ml.quantity > 0 and ml.product_id.tracking == "serial"
+        )
+        lots = serial_lines.lot_id
+        if lots:
+            live = Warranty.search([("lot_id", "in", lots.ids), ("state", "!=", "void")]).lot_id
+            latest = self._aftersales_latest_sale_delivery(lots)
+            skipped = serial_lines.filtered(lambda ml: ml.lot_id in live or latest[ml.lot_id] != ml.move_id)
+        else:
+            skipped = serial_lines.browse()
+        partial = skipped.move_id
+        orders = moves.sale_line_id.order_id
+        already_pending = orders.filtered("warranty_certificate_pending")
+        # A move whose serials are all skipped gets nothing; the others of a partially covered move
+        # are created below one by one, since _create_from_moves would void the live warranties.
+        whole = moves - partial
+        warranties = Warranty._create_from_moves(whole) if whole else Warranty
+        if partial:
+            vals_list = []
+            for move_line in serial_lines.filtered(lambda ml: ml.move_id in partial) - skipped:
+                vals_list.append(move_line.move_id._aftersales_past_serial_vals(move_line.lot_id))
+            if vals_list:
+                new = Warranty.with_context(mail_create_nolog=True, tracking_disable=True).create(vals_list)
+                new._refresh_expiry_state()
+                warranties |= new
+        # Customers are not emailed certificates of deliveries made long before the warranty existed.
+        (warranties.sale_order_id - already_pending).warranty_certificate_pending = False
+        return warranties
+
+    def _aftersales_latest_sale_delivery(self, lots):
+        """Map each serial of ``lots`` to the move of its latest done sale delivery to a customer."""
+        lines = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("lot_id", "in", lots.ids),
+                    ("quantity", ">", 0),
+                    ("move_id.state", "=", "done"),
+                    ("move_id.sale_line_id", "!=", False),
+                    ("location_dest_id.usage", "=", "customer"),
+                    ("location_id.usage", "!=", "customer"),
+                ],
+                ["lot_id", "move_id", "date"],
+                order="date desc, id desc",
+            )
+        )
+        latest = {}
+        for line in lines:
+            latest.setdefault(line.lot_id, line.move_id)
+        return latest
+
+    def _aftersales_past_serial_vals(self, lot):
+        """Values of the warranty of serial ``lot`` delivered by this past sale delivery."""
+        self.ensure_one()
+        Warranty = self.env["aftersales.warranty"]
+        order = self.sale_line_id.order_id
+        policy = self.product_id._get_warranty_policies()[self.product_id]
+        date = order.date_order if policy.start_trigger == "sale" else self.date
+        return {
+            "product_id": self.product_id.id,
+            "partner_id": order.partner_id.id,
+            "sale_order_id": order.id,
+            "sale_line_id": self.sale_line_id.id,
+            "move_id": self.id,
+            "policy_id": policy.id,
+            "company_id": self.company_id.id,
+            "date_start": Warranty._date_in_company_tz(self.company_id, date),
+            "lot_id": lot.id,
+            "quantity": 1.0,
+            "state": "active",
+        }
