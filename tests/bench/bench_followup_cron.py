@@ -16,7 +16,7 @@ import os
 import sys
 import time
 
-from benchlib import ROOT, ensure_database
+from benchlib import open_registry
 
 
 def generate_orders(env, size, tag):
@@ -56,13 +56,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=1000)
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    ensure_database(args.database, addons="aftersales_feedback")
-
-    import odoo  # noqa: PLC0415  (an installed prerequisite, imported once the database exists)
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", args.database, "--log-level=warn"])
-    registry = Registry(args.database)
+    odoo, registry = open_registry(args.database, addons="aftersales_feedback")
     rows = []
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "mail_notrack": True})

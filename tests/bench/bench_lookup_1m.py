@@ -27,7 +27,7 @@ import statistics
 import sys
 import time
 
-from benchlib import ROOT, ensure_database, ensure_million_warranties
+from benchlib import ensure_million_warranties, open_registry
 
 # What the look-up answers: the serial, its live warranty and status, the history, the message.
 LOOKUP_FIELDS = ["lot_id", "warranty_id", "warranty_ids", "state", "date_end", "message"]
@@ -83,13 +83,7 @@ def main():
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
-    ensure_database(args.database)
-
-    import odoo  # noqa: PLC0415  (an installed prerequisite, imported once the database exists)
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", args.database, "--log-level=warn"])
-    registry = Registry(args.database)
+    odoo, registry = open_registry(args.database)
     data = ensure_million_warranties(registry)
     rows, plans = [], {}
     with registry.cursor() as cr:

@@ -20,7 +20,7 @@ import statistics
 import sys
 import time
 
-from benchlib import ROOT, ensure_database
+from benchlib import open_registry
 
 
 def generate(env, count):
@@ -76,13 +76,7 @@ def main():
     parser.add_argument("--orders", type=int, default=80)
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
-    ensure_database(args.database)
-
-    import odoo  # noqa: PLC0415  (an installed prerequisite, imported once the database exists)
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", args.database, "--log-level=warn"])
-    registry = Registry(args.database)
+    odoo, registry = open_registry(args.database)
     with registry.cursor() as cr:
         root = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
         orders = generate(root, args.orders)

@@ -33,7 +33,7 @@ import os
 import sys
 import time
 
-from benchlib import ROOT, ensure_database, vacuum_database
+from benchlib import open_registry, vacuum_database
 
 
 def prepare(env, policy, size, tag):
@@ -127,14 +127,8 @@ def main():
     parser.add_argument("--sizes", default="1,100,1000")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    ensure_database(args.database)
+    odoo, registry = open_registry(args.database)
     vacuum_database(args.database)
-
-    import odoo  # noqa: PLC0415  (an installed prerequisite, imported once the database exists)
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", args.database, "--log-level=warn"])
-    registry = Registry(args.database)
     rows = []
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"skip_sms": True, "tracking_disable": True})

@@ -22,6 +22,16 @@ def ensure_database(database, addons="aftersales_warranty"):
         subprocess.run([*command, "--stop-after-init", "--log-level=warn"], check=True)
 
 
+def open_registry(database, addons="aftersales_warranty"):
+    """``(odoo, registry)`` of ``database``, created with ``addons`` first when it is missing."""
+    ensure_database(database, addons)
+    import odoo  # noqa: PLC0415  (an installed prerequisite, imported once the database exists)
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", database, "--log-level=warn"])
+    return odoo, Registry(database)
+
+
 def vacuum_database(database):
     """``VACUUM ANALYZE`` ``database``: the rows earlier runs rolled back are dead tuples that slow
     down sequential scans (stock quants, lots) until autovacuum passes, unevenly within a run."""
