@@ -125,16 +125,24 @@ class AftersalesFollowupRule(models.Model):
 
     def _run(self, batch_size=1000):
         in_cron = bool(self.env.context.get("cron_id"))
+        IrCron = self.env["ir.cron"]
         for rule in self:
             last_id = 0
             while True:
                 records, last_id = rule._candidates(after_id=last_id, limit=batch_size)
                 if not last_id:
                     break
-                if records:
-                    self.env["aftersales.followup"]._create_for_rule(rule, records)
-                if in_cron and self.env["ir.cron"]._commit_progress(len(records)) <= 0:
+                if not records:
+                    continue
+                self.env["aftersales.followup"]._create_for_rule(rule, records)
+                # Committed per page that created something, so that each run makes progress even
+                # when paging past what is already followed takes its time. How much is left is
+                # unknown (counting it is an anti-join); "some" keeps the scheduler calling again
+                # when time is up, instead of leaving the rest until tomorrow.
+                if in_cron and IrCron._commit_progress(len(records), remaining=1) <= 0:
                     return
+        if in_cron:
+            IrCron._commit_progress(remaining=0)
 
     def _trigger_domain(self):
         """Domain of the records this rule follows today (before excluding those already followed)."""

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .aftersales_followup import subscribe_responsibles
+
 AFTERSALES_LEAD_KINDS = [
     ("followup", "After-Sales Follow-up"),
     ("renewal", "Warranty Renewal"),
@@ -109,7 +111,11 @@ class CrmLead(models.Model):
             if team not in stages:
                 stages[team] = Lead._stage_find(team_id=team, domain=[("fold", "=", False)]).id
             vals["stage_id"] = stages[team]
-        created = Lead.create(to_create) if to_create else Lead
+        created = Lead.with_context(tracking_disable=True).create(to_create) if to_create else Lead
+        if created:
+            subscribe_responsibles(created)
+            body = self.env._("Opened by the follow-up rule %(rule)s.", rule=rule.name)
+            created._message_log_batch(bodies=dict.fromkeys(created.ids, body))
         new_by_key = dict(zip(keys, created, strict=True))
         if kind == "renewal":
             return Lead.browse([new_by_key[vals["res_id"]].id for vals in vals_list])

@@ -1,4 +1,5 @@
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -240,6 +241,77 @@ class TestFollowup(AftersalesFeedbackCommon):
         large, large_made = run_with(12)
         self.assertEqual((small_made, large_made), (3, 12))
         self.assertLessEqual(large, small + 4, f"{small} queries for 3 orders, {large} for 12")
+
+    def test_cron_assigns_without_an_email_per_record(self):
+        """The activity is the responsible's notice: no "You have been assigned" email per follow-up
+        or opportunity, the responsible follows each, and the queries do not grow with them."""
+        self._add_stock(self.product_plain, 100)
+        mails = self.env["mail.mail"].search([]).ids
+
+        def run_with(rule, count):
+            with freeze_time("2026-05-20 09:00:00"):
+                orders = self.env["sale.order"].concat(
+                    *(self._sell([(self.product_plain, 1)]) for _i in range(count))
+                )
+                for order in orders:
+                    self._deliver(order)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            queries_before = self.env.cr.sql_log_count
+            rule._run(batch_size=1000)
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - queries_before
+
+        for create_opportunity in (False, True):
+            with self.subTest(create_opportunity=create_opportunity):
+                rule = self._rule(
+                    "order_delivered",
+                    responsible="user",
+                    user_id=self.salesman.id,
+                    create_opportunity=create_opportunity,
+                )
+                small = run_with(rule, 2)
+                large = run_with(rule, 10)
+                self.assertLessEqual(large, small + 4, f"{small} queries for 2 orders, {large} for 10")
+                followups = self._followups(rule)
+                self.assertEqual(set(followups.user_id.ids), {self.salesman.id})
+                targets = followups.lead_id if create_opportunity else followups
+                self.assertTrue(targets)
+                for target in targets:
+                    self.assertIn(self.salesman.partner_id, target.message_partner_ids)
+                if create_opportunity:
+                    self.assertIn(
+                        f"Opened by the follow-up rule {rule.name}", targets[:1].message_ids[:1].body
+                    )
+        self.assertFalse(
+            self.env["mail.mail"].search(
+                [("id", "not in", mails), ("recipient_ids", "in", self.salesman.partner_id.ids)]
+            ),
+            "no email per assignment",
+        )
+
+    def test_cron_out_of_time_asks_the_scheduler_to_continue(self):
+        """When its time is up the run says work remains, so the scheduler calls it again today."""
+        rule = self._rule("order_delivered")
+        self._add_stock(self.product_plain, 10)
+        with freeze_time("2026-05-20 09:00:00"):
+            for _i in range(3):
+                self._deliver(self._sell([(self.product_plain, 1)]))
+        reports = []
+
+        def commit_progress(cron, processed=0, *, remaining=None, deactivate=False):
+            reports.append((processed, remaining))
+            return 0  # no time left
+
+        cron = self.env.ref("aftersales_feedback.ir_cron_run_followups")
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress):
+            for _run in range(2):
+                rule.with_context(cron_id=cron.id)._run(batch_size=2)
+            self.assertEqual(reports, [(2, 1), (2, 1)], "a page each, then stops with work left")
+            self.assertEqual(len(self._followups(rule)), 4, "the January order and the three new")
+            rule.with_context(cron_id=cron.id)._run(batch_size=2)
+        self.assertEqual(reports[-1], (0, 0), "done: nothing remains")
+        self.assertEqual(len(self._followups(rule)), 4)
 
     def test_cron_in_small_batches_follows_each_record_once(self):
         rule = self._rule("order_delivered")
