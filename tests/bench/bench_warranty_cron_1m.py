@@ -19,17 +19,26 @@ dropped at the end: DATABASE is left as it was.
    flagged. The first run is per order (one PDF each); the second run is the one every hour pays
    over the 100,000 orders of the database.
 
+3. Reminders (``After-Sales: run follow-up rules``, ``aftersales.followup.rule._cron_run_followups``),
+   with ``--reminder-days`` > 0: ``aftersales_feedback`` is installed in the copy (time printed),
+   a *Warranty Expiring* rule calls the customer of every active warranty ending within that
+   many days (75 by default: about 13,000 of the million, the data's active warranties end 2 to
+   12 months ahead), run as the scheduler runs it (committed pages of 1,000), then again, which
+   must create nothing.
+
 Time is wall-clock (``perf_counter``), queries the process's statement counter; memory is the
 process's resident set (``VmRSS``) sampled at each committed batch, and its peak
 (``ru_maxrss``). Targets: expiry under 60 s, memory flat (the last batch's resident set within
-a few MB of the first's), second runs without writes.
+a few MB of the first's), reminders under 60 s with flat memory, second runs without writes.
 """
 
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import time
+from datetime import timedelta
 
 from benchlib import ROOT, copy_database, drop_database, ensure_database, ensure_million_warranties
 
@@ -53,6 +62,12 @@ def main():
     parser.add_argument("--database", default=os.environ.get("AFTERSALES_BENCH_1M_DB", "aftersales_bench_1m"))
     parser.add_argument("--certificates", type=int, default=20)
     parser.add_argument("--time-limit", type=int, default=900, help="stop the expiry after so many seconds")
+    parser.add_argument(
+        "--reminder-days",
+        type=int,
+        default=75,
+        help="the reminder rule's days before the end (0: no reminders)",
+    )
     args = parser.parse_args()
     ensure_database(args.database)
 
@@ -69,7 +84,10 @@ def main():
     copy_database(args.database, work_db)
     copy_seconds = time.perf_counter() - start
     try:
-        return run(odoo, sql_db, Registry(work_db), data, args, copy_seconds)
+        held = run(odoo, sql_db, Registry(work_db), data, args, copy_seconds)
+        if args.reminder_days > 0:
+            held = run_reminders(odoo, sql_db, Registry, work_db, args) and held
+        return 0 if held else 1
     finally:
         Registry.delete(work_db)
         sql_db.close_db(work_db)
@@ -209,7 +227,116 @@ def run(odoo, sql_db, registry, data, args, copy_seconds):
         "\ntargets (expiry < 60 s, memory flat, second runs change nothing): "
         + ("held" if held else "NOT HELD")
     )
-    return 0 if held else 1
+    return held
+
+
+def run_reminders(odoo, sql_db, Registry, work_db, args):
+    """Install aftersales_feedback in the copy, then run a warranty-expiring rule twice."""
+    Registry.delete(work_db)
+    sql_db.close_db(work_db)
+    start = time.perf_counter()
+    command = [
+        sys.executable,
+        "-m",
+        "odoo",
+        f"--addons-path={ROOT}",
+        "-d",
+        work_db,
+        "-i",
+        "aftersales_feedback",
+    ]
+    subprocess.run([*command, "--stop-after-init", "--log-level=warn"], check=True)
+    install_seconds = time.perf_counter() - start
+    registry = Registry(work_db)
+    samples = []
+    IrCron = registry["ir.cron"]
+    commit_progress = IrCron._commit_progress
+
+    def sampling_commit_progress(self, processed=0, **kwargs):
+        result = commit_progress(self, processed, **kwargs)
+        samples.append((processed, rss_mb()))
+        return result
+
+    IrCron._commit_progress = sampling_commit_progress
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        # Only this rule: the demo-free install has none, and the cron runs every active rule.
+        env["aftersales.followup.rule"].search([]).active = False
+        rule = env["aftersales.followup.rule"].create(
+            {
+                "name": "Bench: warranty ends soon",
+                "trigger": "warranty_expiring",
+                "delay_days": args.reminder_days,
+                "responsible": "user",
+                "user_id": env.ref("base.user_admin").id,
+            }
+        )
+        today = odoo.fields.Date.context_today(env.user)
+        due = env["aftersales.warranty"].search_count(
+            [
+                ("state", "=", "active"),
+                ("date_end", ">=", today),
+                ("date_end", "<=", today + timedelta(days=args.reminder_days)),
+            ]
+        )
+        total = env["aftersales.warranty"].search_count([])
+        env["aftersales.followup"].search([], limit=1)  # warm the model
+    rss_start = rss_mb()
+
+    def trigger(until_done):
+        before_q, start, runs = sql_db.sql_counter, time.perf_counter(), 0
+        while True:
+            with registry.cursor() as cr:
+                env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+                env.ref("aftersales_feedback.ir_cron_run_followups").method_direct_trigger()
+            runs += 1
+            # The scheduler runs it again while the cron's time was up before its work was done.
+            if until_done() or time.perf_counter() - start > args.time_limit:
+                return runs, sql_db.sql_counter - before_q, time.perf_counter() - start
+
+    def counts():
+        with registry.cursor() as cr:
+            cr.execute("SELECT count(*) FROM aftersales_followup WHERE rule_id = %s", [rule.id])
+            followups = cr.fetchone()[0]
+            cr.execute("SELECT count(*) FROM mail_activity WHERE res_model = 'aftersales.warranty'")
+            return followups, cr.fetchone()[0]
+
+    runs, queries, seconds = trigger(lambda: counts()[0] >= due)
+    batch_rss = [rss for _processed, rss in samples]
+    followups, activities = counts()
+    samples.clear()
+    _runs2, queries2, seconds2 = trigger(lambda: True)
+    followups2, activities2 = counts()
+    first, last = (batch_rss[0], batch_rss[-1]) if batch_rss else (rss_start, rss_start)
+    print()
+    print(f"aftersales_feedback installed in the copy in {install_seconds:.0f} s.")
+    print()
+    print(f"| reminder cron over {total:,} warranties | result | queries | time (s) | memory |")
+    print("| --- | --- | ---: | ---: | --- |")
+    print(
+        f"| warranty expiring within {args.reminder_days} days, first run ({runs} scheduler runs,"
+        f" {len(batch_rss)} committed pages) | {due:,} due; {followups:,} follow-ups, {activities:,} call"
+        f" activities | {queries:,} | {seconds:.1f} | resident {rss_start:.0f} MB before,"
+        f" {first:.0f} MB after the first page, {last:.0f} MB after the last,"
+        f" peak {max(batch_rss or [0]):.0f} MB |"
+    )
+    print(
+        f"| second run | {followups2 - followups} follow-ups, {activities2 - activities} activities |"
+        f" {queries2} | {seconds2:.2f} | |"
+    )
+    print("resident set per committed page (MB): " + ", ".join(f"{rss:.0f}" for rss in batch_rss))
+    held = (
+        seconds < 60
+        and followups == due
+        and last - first < 50
+        and followups2 == followups
+        and activities2 == activities
+    )
+    print(
+        "\ntargets (reminders < 60 s, one follow-up per due warranty, memory flat, second run creates"
+        " nothing): " + ("held" if held else "NOT HELD")
+    )
+    return held
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ BENCHES = [
     ("delivery", "bench_warranty_delivery.py", ["--sizes", "1,100,1000"], "db"),
     ("sale_list", "bench_sale_list.py", ["--orders", "80", "--rounds", "30"], "db"),
     ("lookup_1m", "bench_lookup_1m.py", ["--samples", "200"], "db1m"),
-    ("cron_1m", "bench_warranty_cron_1m.py", ["--certificates", "20"], "db1m"),
+    ("cron_1m", "bench_warranty_cron_1m.py", ["--certificates", "20", "--reminder-days", "75"], "db1m"),
     ("claim_rpc", "bench_claim_rpc.py", ["--count", "1000", "--clients", "8", "--workers", "2"], "db"),
     ("followup_cron", "bench_followup_cron.py", ["--sizes", "1000,10000"], "feedback"),
     ("occasion_cron", "bench_occasion_cron.py", ["--sizes", "1000,10000"], "feedback"),
