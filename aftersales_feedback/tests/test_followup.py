@@ -16,6 +16,21 @@ class TestFollowup(AftersalesFeedbackCommon):
             [("res_model", "=", model), ("res_id", "=", res_id), ("activity_type_id", "=", self.call_type.id)]
         )
 
+    def _run_over_new_deliveries(self, rule, count):
+        """Deliver ``count`` new orders of one unit, run ``rule``: its queries, and the orders."""
+        with freeze_time("2026-05-20 09:00:00"):
+            orders = self.env["sale.order"].concat(
+                *(self._sell([(self.product_plain, 1)]) for _i in range(count))
+            )
+            for order in orders:
+                self._deliver(order)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        queries_before = self.env.cr.sql_log_count
+        rule._run(batch_size=1000)
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - queries_before, orders
+
     def test_order_delivered_call_for_the_salesperson_once(self):
         rule = self._rule("order_delivered", delay_days=3, responsible="salesperson")
         with freeze_time("2026-01-12 10:00:00"):
@@ -223,18 +238,7 @@ class TestFollowup(AftersalesFeedbackCommon):
         self._add_stock(self.product_plain, 100)
 
         def run_with(count):
-            with freeze_time("2026-05-20 09:00:00"):
-                orders = self.env["sale.order"]
-                for _i in range(count):
-                    orders |= self._sell([(self.product_plain, 1)])
-                for order in orders:
-                    self._deliver(order)
-            self.env.flush_all()
-            self.env.invalidate_all()
-            queries_before = self.env.cr.sql_log_count
-            rule._run(batch_size=1000)
-            self.env.flush_all()
-            queries = self.env.cr.sql_log_count - queries_before
+            queries, orders = self._run_over_new_deliveries(rule, count)
             return queries, len(self._followups(rule).filtered(lambda f: f.res_id in orders.ids))
 
         small, small_made = run_with(3)
@@ -248,20 +252,6 @@ class TestFollowup(AftersalesFeedbackCommon):
         self._add_stock(self.product_plain, 100)
         mails = self.env["mail.mail"].search([]).ids
 
-        def run_with(rule, count):
-            with freeze_time("2026-05-20 09:00:00"):
-                orders = self.env["sale.order"].concat(
-                    *(self._sell([(self.product_plain, 1)]) for _i in range(count))
-                )
-                for order in orders:
-                    self._deliver(order)
-            self.env.flush_all()
-            self.env.invalidate_all()
-            queries_before = self.env.cr.sql_log_count
-            rule._run(batch_size=1000)
-            self.env.flush_all()
-            return self.env.cr.sql_log_count - queries_before
-
         for create_opportunity in (False, True):
             with self.subTest(create_opportunity=create_opportunity):
                 rule = self._rule(
@@ -270,8 +260,8 @@ class TestFollowup(AftersalesFeedbackCommon):
                     user_id=self.salesman.id,
                     create_opportunity=create_opportunity,
                 )
-                small = run_with(rule, 2)
-                large = run_with(rule, 10)
+                small = self._run_over_new_deliveries(rule, 2)[0]
+                large = self._run_over_new_deliveries(rule, 10)[0]
                 self.assertLessEqual(large, small + 4, f"{small} queries for 2 orders, {large} for 10")
                 followups = self._followups(rule)
                 self.assertEqual(set(followups.user_id.ids), {self.salesman.id})

@@ -55,6 +55,21 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def sample_memory_per_commit(registry):
+    """A list that gets (records processed, resident MB) at each ``_commit_progress`` of a cron."""
+    samples = []
+    IrCron = registry["ir.cron"]
+    commit_progress = IrCron._commit_progress
+
+    def sampling_commit_progress(self, processed=0, **kwargs):
+        result = commit_progress(self, processed, **kwargs)
+        samples.append((processed, rss_mb()))
+        return result
+
+    IrCron._commit_progress = sampling_commit_progress
+    return samples
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -95,16 +110,7 @@ def main():
 
 
 def run(odoo, sql_db, registry, data, args, copy_seconds):
-    samples = []
-    IrCron = registry["ir.cron"]
-    commit_progress = IrCron._commit_progress
-
-    def sampling_commit_progress(self, processed=0, **kwargs):
-        result = commit_progress(self, processed, **kwargs)
-        samples.append((processed, rss_mb()))
-        return result
-
-    IrCron._commit_progress = sampling_commit_progress
+    samples = sample_memory_per_commit(registry)
 
     def state_counts(cr):
         cr.execute("SELECT state, count(*) FROM aftersales_warranty GROUP BY state ORDER BY state")
@@ -248,16 +254,7 @@ def run_reminders(odoo, sql_db, Registry, work_db, args):
     subprocess.run([*command, "--stop-after-init", "--log-level=warn"], check=True)
     install_seconds = time.perf_counter() - start
     registry = Registry(work_db)
-    samples = []
-    IrCron = registry["ir.cron"]
-    commit_progress = IrCron._commit_progress
-
-    def sampling_commit_progress(self, processed=0, **kwargs):
-        result = commit_progress(self, processed, **kwargs)
-        samples.append((processed, rss_mb()))
-        return result
-
-    IrCron._commit_progress = sampling_commit_progress
+    samples = sample_memory_per_commit(registry)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         # Only this rule: the demo-free install has none, and the cron runs every active rule.
