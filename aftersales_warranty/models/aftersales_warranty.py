@@ -116,6 +116,9 @@ class AftersalesWarranty(models.Model):
         "(lot_id, company_id) WHERE state != 'void' AND lot_id IS NOT NULL",
         "A serial number can have only one live warranty per company: void the old one first.",
     )
+    # The expiry cron's search: only active warranties, by end date. Ordered by id over the whole
+    # table, its last batches walked 800,000 expired rows each (0.4 s); expiring takes rows out.
+    _active_date_end_index = models.Index("(date_end) WHERE state = 'active'")
     _quantity_positive = models.Constraint(
         "CHECK(quantity >= 0)", "The quantity of a warranty cannot be negative."
     )
@@ -612,10 +615,8 @@ class AftersalesWarranty(models.Model):
         today = fields.Date.context_today(self)
         domain = [("state", "=", "active"), ("date_end", "<", today)]
         in_cron = bool(self.env.context.get("cron_id"))
-        # Counted once per call, not per batch: counting half a million rows costs a batch's time.
-        remaining = self.search_count(domain) if in_cron else 0
         while True:
-            batch = self.search(domain, limit=batch_size, order="id")
+            batch = self.search(domain, limit=batch_size, order="date_end, id")
             if not batch:
                 break
             # One set-based UPDATE, then the ORM told what changed: the stored fields depending
@@ -639,7 +640,10 @@ class AftersalesWarranty(models.Model):
             self.env.flush_all()
             if not in_cron:
                 continue
-            remaining = max(remaining - len(expired), 0)
-            if self.env["ir.cron"]._commit_progress(len(expired), remaining=remaining) <= 0:
+            # Not counted: over half a million rows a count costs a tenth of a batch, and the
+            # scheduler calls back once per batch after the first ten seconds. A full batch means
+            # there may be more; a short one that it was the last.
+            more = int(len(batch) == batch_size)
+            if self.env["ir.cron"]._commit_progress(len(expired), remaining=more) <= 0:
                 break
             self.env.invalidate_all()

@@ -1,4 +1,5 @@
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -47,3 +48,31 @@ class TestWarrantyExpiry(AftersalesWarrantyCommon):
         cron.ir_actions_server_id.run()  # the cron's own code, in this transaction
         warranty.invalidate_recordset()
         self.assertEqual(warranty.state, "expired")
+
+    def test_cron_reports_its_progress_to_the_scheduler(self):
+        """A full batch tells the scheduler there may be more, a short one that it was the last."""
+        warranties = self.env["aftersales.warranty"].create(
+            [
+                {
+                    "product_id": self.product_plain.id,
+                    "partner_id": self.customer.id,
+                    "policy_id": self.policy_12m.id,
+                    "date_start": f"2020-01-0{day}",
+                    "state": "active",
+                }
+                for day in (3, 1, 2)
+            ]
+        )
+        reports = []
+
+        def commit_progress(cron, processed=0, *, remaining=None, deactivate=False):
+            reports.append((processed, remaining))
+            return 60.0  # time left
+
+        cron = self.env.ref("aftersales_warranty.ir_cron_expire_warranties")
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress):
+            self.env["aftersales.warranty"].with_context(cron_id=cron.id)._cron_expire_warranties(
+                batch_size=2
+            )
+        self.assertEqual(reports, [(2, 1), (1, 0)])
+        self.assertEqual(set(warranties.mapped("state")), {"expired"})
