@@ -9,17 +9,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def ensure_database(database, addons="aftersales_warranty"):
-    """Create ``database`` with ``addons`` installed when it does not exist yet."""
+    """Create ``database`` with ``addons`` installed when it does not exist yet; otherwise update
+    them, so that a database kept from an earlier run has the indexes and fields of this code."""
     exists = subprocess.run(
         ["psql", "-d", "postgres", "-Atc", f"select 1 from pg_database where datname='{database}'"],
         capture_output=True,
         text=True,
         check=False,
     ).stdout.strip()
+    command = [sys.executable, "-m", "odoo", f"--addons-path={ROOT}", "-d", database]
     if exists != "1":
         print(f"Creating database {database} with {addons} (about a minute)...", flush=True)
-        command = [sys.executable, "-m", "odoo", f"--addons-path={ROOT}", "-d", database, "-i", addons]
-        subprocess.run([*command, "--stop-after-init", "--log-level=warn"], check=True)
+        command += ["-i", addons]
+    else:
+        print(f"Updating {addons} in {database}...", flush=True)
+        command += ["-u", addons]
+    subprocess.run([*command, "--stop-after-init", "--log-level=warn"], check=True)
 
 
 def open_registry(database, addons="aftersales_warranty"):

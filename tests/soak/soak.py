@@ -59,12 +59,15 @@ def ensure_database(database):
         text=True,
         check=False,
     ).stdout.strip()
+    command = [sys.executable, "-m", "odoo", f"--addons-path={ROOT}", "-d", database]
     if exists == "1":
-        return
-    print(f"Creating database {database} with {ADDONS} and demo data (a few minutes)...", flush=True)
-    command = [sys.executable, "-m", "odoo", f"--addons-path={ROOT}", "-d", database, "-i", ADDONS]
-    command += ["--with-demo", "--stop-after-init", "--log-level=warn", "--no-http"]
-    subprocess.run(command, check=True)
+        # A database kept from an earlier run gets this code's indexes and fields.
+        print(f"Updating {ADDONS} in {database}...", flush=True)
+        command += ["-u", ADDONS]
+    else:
+        print(f"Creating database {database} with {ADDONS} and demo data (a few minutes)...", flush=True)
+        command += ["-i", ADDONS, "--with-demo"]
+    subprocess.run([*command, "--stop-after-init", "--log-level=warn", "--no-http"], check=True)
 
 
 def prepare_data(database, run):
