@@ -269,13 +269,7 @@ class AftersalesClaim(models.Model):
             if vals.get("lot_id") and not vals.get("warranty_id"):
                 lot = self.env["stock.lot"].browse(vals["lot_id"])
                 if not lot.exists():
-                    raise ValidationError(
-                        self.env._(
-                            "%(field)s: there is no record with id %(id)s.",
-                            field=self._fields["lot_id"].get_description(self.env)["string"],
-                            id=vals["lot_id"],
-                        )
-                    )
+                    raise self._no_record_error("lot_id", vals["lot_id"])
                 serial_vals = self._prepare_serial_vals(lot)
                 partner_id = vals.get("partner_id") or serial_vals.get("partner_id")
                 vals.update({**serial_vals, **{k: v for k, v in vals.items() if v}})
@@ -371,16 +365,19 @@ class AftersalesClaim(models.Model):
             if not field:
                 continue
             if field.type == "many2one" and isinstance(value, int) and not 0 <= value < 2**31:
-                raise ValidationError(
-                    self.env._(
-                        "%(field)s: there is no record with id %(id)s.",
-                        field=field.get_description(self.env)["string"],
-                        id=value,
-                    )
-                )
+                raise self._no_record_error(name, value)
             if field.type in ("char", "text", "html") and isinstance(value, str) and "\x00" in value:
                 vals[name] = value.replace("\x00", "")
         return vals
+
+    def _no_record_error(self, field_name, record_id):
+        return ValidationError(
+            self.env._(
+                "%(field)s: there is no record with id %(id)s.",
+                field=self._fields[field_name].get_description(self.env)["string"],
+                id=record_id,
+            )
+        )
 
     def _normalize_phones(self):
         """Store phones in E.164, with the customer's country (else the company's)."""

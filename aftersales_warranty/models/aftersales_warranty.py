@@ -402,24 +402,7 @@ class AftersalesWarranty(models.Model):
         Warranty = self.sudo()
         vals_list = []
         for move in moves:
-            order = move.sale_line_id.order_id
-            company = move.company_id
-            policy = policies[move.product_id]
-            if policy.start_trigger == "sale":
-                date_start = self._date_in_company_tz(company, order.date_order)
-            else:
-                date_start = self._date_in_company_tz(company, move.date)
-            common = {
-                "product_id": move.product_id.id,
-                "partner_id": order.partner_id.id,
-                "sale_order_id": order.id,
-                "sale_line_id": move.sale_line_id.id,
-                "move_id": move.id,
-                "policy_id": policy.id,
-                "company_id": company.id,
-                "date_start": date_start,
-                "state": "active",
-            }
+            common = self._prepare_sale_move_vals(move, policies[move.product_id])
             if move.product_id.tracking == "serial":
                 for move_line in move.move_line_ids:
                     if move_line.lot_id and move_line.quantity > 0:
@@ -439,6 +422,24 @@ class AftersalesWarranty(models.Model):
         warranties._refresh_expiry_state()
         warranties.sale_order_id._schedule_warranty_certificates()
         return (warranties | replaced).sudo(False)
+
+    @api.model
+    def _prepare_sale_move_vals(self, move, policy):
+        """Values shared by the warranties of sale delivery ``move`` under ``policy`` (no serial
+        or quantity yet)."""
+        order = move.sale_line_id.order_id
+        date = order.date_order if policy.start_trigger == "sale" else move.date
+        return {
+            "product_id": move.product_id.id,
+            "partner_id": order.partner_id.id,
+            "sale_order_id": order.id,
+            "sale_line_id": move.sale_line_id.id,
+            "move_id": move.id,
+            "policy_id": policy.id,
+            "company_id": move.company_id.id,
+            "date_start": self._date_in_company_tz(move.company_id, date),
+            "state": "active",
+        }
 
     @api.model
     def _create_from_replacement_moves(self, moves):

@@ -87,10 +87,13 @@ class AftersalesWarrantyPolicy(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        default_unit = None
         for vals in vals_list:
             # Checked before the database sees it: a number past its column's range is no message.
             if "duration" in vals:
-                unit = vals.get("duration_unit") or self.default_get(["duration_unit"]).get("duration_unit")
+                if not vals.get("duration_unit") and default_unit is None:
+                    default_unit = self.default_get(["duration_unit"]).get("duration_unit")
+                unit = vals.get("duration_unit") or default_unit
                 self._check_duration_value(vals.get("name", ""), vals["duration"], unit)
         return super().create(vals_list)
 

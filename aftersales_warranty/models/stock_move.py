@@ -110,9 +110,15 @@ class StockMove(models.Model):
         whole = moves - partial
         warranties = Warranty._create_from_moves(whole) if whole else Warranty
         if partial:
-            vals_list = []
-            for move_line in serial_lines.filtered(lambda ml: ml.move_id in partial) - skipped:
-                vals_list.append(move_line.move_id._aftersales_past_serial_vals(move_line.lot_id))
+            policies = partial.product_id._get_warranty_policies()
+            vals_list = [
+                {
+                    **Warranty._prepare_sale_move_vals(line.move_id, policies[line.product_id]),
+                    "lot_id": line.lot_id.id,
+                    "quantity": 1.0,
+                }
+                for line in serial_lines.filtered(lambda ml: ml.move_id in partial) - skipped
+            ]
             if vals_list:
                 new = Warranty.with_context(mail_create_nolog=True, tracking_disable=True).create(vals_list)
                 new._refresh_expiry_state()
@@ -143,24 +149,3 @@ class StockMove(models.Model):
         for line in lines:
             latest.setdefault(line.lot_id, line.move_id)
         return latest
-
-    def _aftersales_past_serial_vals(self, lot):
-        """Values of the warranty of serial ``lot`` delivered by this past sale delivery."""
-        self.ensure_one()
-        Warranty = self.env["aftersales.warranty"]
-        order = self.sale_line_id.order_id
-        policy = self.product_id._get_warranty_policies()[self.product_id]
-        date = order.date_order if policy.start_trigger == "sale" else self.date
-        return {
-            "product_id": self.product_id.id,
-            "partner_id": order.partner_id.id,
-            "sale_order_id": order.id,
-            "sale_line_id": self.sale_line_id.id,
-            "move_id": self.id,
-            "policy_id": policy.id,
-            "company_id": self.company_id.id,
-            "date_start": Warranty._date_in_company_tz(self.company_id, date),
-            "lot_id": lot.id,
-            "quantity": 1.0,
-            "state": "active",
-        }
