@@ -16,26 +16,17 @@ Loopback only, bounded in count and time (the server is stopped at the end, what
 """
 
 import argparse
-import contextlib
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import urllib.request
 
-from benchlib import ROOT, ensure_database
+from benchlib import ROOT, ensure_database, odoo_server
 
 TIMEOUT = 600
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def jsonrpc(url, service, method, *args):
@@ -54,48 +45,9 @@ def jsonrpc(url, service, method, *args):
     return body["result"]
 
 
-@contextlib.contextmanager
-def odoo_server(database, workers=0):
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            f"--addons-path={ROOT}",
-            "-d",
-            database,
-            f"--db-filter=^{database}$",
-            f"--http-port={port}",
-            "--http-interface=127.0.0.1",
-            f"--workers={workers}",
-            f"--gevent-port={free_port()}",
-            "--max-cron-threads=0",
-            "--log-level=warn",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/web/health", timeout=2):
-                    break
-            time.sleep(0.5)
-        else:
-            raise RuntimeError("Odoo did not start within 120 s")
-        yield f"http://127.0.0.1:{port}/jsonrpc"
-    finally:
-        server.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=20)
-        if server.poll() is None:
-            server.kill()
-
-
 def rpc_run(database, count, clients=1, workers=0):
-    with odoo_server(database, workers) as url:
+    with odoo_server(database, workers) as (base, _pid):
+        url = f"{base}/jsonrpc"
         uid = jsonrpc(url, "common", "login", database, "admin", "admin")
         if not uid:
             raise RuntimeError(

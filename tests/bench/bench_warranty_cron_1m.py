@@ -137,12 +137,15 @@ def run(odoo, sql_db, registry, data, args, copy_seconds):
         with registry.cursor() as cr:
             return due_count(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})) == 0
 
+    def snapshot(cr):
+        """(active warranties past their end, count per state, chatter messages on warranties)"""
+        cr.execute("SELECT count(*) FROM mail_message WHERE model = 'aftersales.warranty'")
+        messages = cr.fetchone()[0]
+        return due_count(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})), state_counts(cr), messages
+
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        due = due_count(env)
-        before_states = state_counts(cr)
-        cr.execute("SELECT count(*) FROM mail_message WHERE model = 'aftersales.warranty'")
-        messages_before = cr.fetchone()[0]
+        due, before_states, messages_before = snapshot(cr)
         # Warm the registry (views, templates) so that the first batch is not charged for it.
         env["aftersales.warranty"].search([], limit=1).read(["state"])
     rss_start = rss_mb()
@@ -150,11 +153,7 @@ def run(odoo, sql_db, registry, data, args, copy_seconds):
     runs, queries, seconds = trigger("aftersales_warranty.ir_cron_expire_warranties", expired_all)
     expiry_samples = list(samples)
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        left = due_count(env)
-        after_states = state_counts(cr)
-        cr.execute("SELECT count(*) FROM mail_message WHERE model = 'aftersales.warranty'")
-        messages_after = cr.fetchone()[0]
+        left, after_states, messages_after = snapshot(cr)
         cr.execute("SELECT warranty_status, count(*) FROM sale_order GROUP BY 1 ORDER BY 1")
         order_statuses = dict(cr.fetchall())
         cr.execute("SELECT max(write_date) FROM aftersales_warranty")

@@ -1,30 +1,92 @@
 """Shared by the benchmark scripts of this folder (run as scripts, so this folder is on sys.path)."""
 
+import contextlib
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def ensure_database(database, addons="aftersales_warranty"):
-    """Create ``database`` with ``addons`` installed when it does not exist yet; otherwise update
-    them, so that a database kept from an earlier run has the indexes and fields of this code."""
+def ensure_database(database, addons="aftersales_warranty", demo=False):
+    """Create ``database`` with ``addons`` installed (with their demo data when ``demo``) when it
+    does not exist yet; otherwise update them, so that a database kept from an earlier run has the
+    indexes and fields of this code."""
     exists = subprocess.run(
-        ["psql", "-d", "postgres", "-Atc", f"select 1 from pg_database where datname='{database}'"],
+        ["psql", "-X", "-d", "postgres", "-Atc", f"select 1 from pg_database where datname='{database}'"],
         capture_output=True,
         text=True,
         check=False,
     ).stdout.strip()
     command = [sys.executable, "-m", "odoo", f"--addons-path={ROOT}", "-d", database]
     if exists != "1":
-        print(f"Creating database {database} with {addons} (about a minute)...", flush=True)
-        command += ["-i", addons]
+        print(f"Creating database {database} with {addons} (a minute or more)...", flush=True)
+        command += ["-i", addons, *(["--with-demo"] if demo else [])]
     else:
         print(f"Updating {addons} in {database}...", flush=True)
         command += ["-u", addons]
-    subprocess.run([*command, "--stop-after-init", "--log-level=warn"], check=True)
+    subprocess.run([*command, "--stop-after-init", "--log-level=warn", "--no-http"], check=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def odoo_launcher():
+    """``odoo-bin`` next to the odoo package when there is one, else ``-m odoo``.
+
+    The prefork server starts its websocket (gevent) process by running ``sys.argv[0]`` again,
+    which fails under ``-m odoo`` (the package's ``__main__.py`` cannot run as a script).
+    """
+    import odoo  # noqa: PLC0415  (an installed prerequisite)
+
+    for path in odoo.__path__:
+        launcher = Path(path).parent / "odoo-bin"
+        if launcher.is_file():
+            return [sys.executable, str(launcher)]
+    return [sys.executable, "-m", "odoo"]
+
+
+@contextlib.contextmanager
+def odoo_server(database, workers=0, logfile=None, timeout=180):
+    """Odoo serving ``database`` on a free loopback port with ``workers`` (0: threaded), no cron
+    workers; yields its base URL and process id, and stops it whatever happens."""
+    port = free_port()
+    command = [*odoo_launcher(), f"--addons-path={ROOT}", "-d", database]
+    command += [f"--db-filter=^{database}$", f"--http-port={port}", "--http-interface=127.0.0.1"]
+    command += [f"--gevent-port={free_port()}"]
+    # No cron workers: mail queues would try to reach an SMTP server that is not there.
+    command += [f"--workers={workers}", "--max-cron-threads=0", "--log-level=warn"]
+    command += [f"--logfile={logfile}"] if logfile else []
+    # /jsonrpc warns on every call that it is deprecated (Odoo 19): once is enough to know.
+    command += ["--log-handler=odoo.addons.rpc.controllers.jsonrpc:ERROR"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{url}/web/health", timeout=2):
+                    break
+            if server.poll() is not None:
+                raise RuntimeError(
+                    f"Odoo exited with status {server.returncode}" + (f"; see {logfile}" if logfile else "")
+                )
+            time.sleep(0.5)
+        else:
+            raise RuntimeError(f"Odoo did not start within {timeout} s")
+        yield url, server.pid
+    finally:
+        server.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=30)
+        if server.poll() is None:
+            server.kill()
 
 
 def open_registry(database, addons="aftersales_warranty"):

@@ -29,7 +29,6 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The benchmarks' helpers: creating or updating the database, starting and stopping Odoo.
+sys.path.insert(0, str(ROOT / "tests" / "bench"))
+from benchlib import ensure_database, odoo_server  # noqa: E402
+
 ADDONS = "aftersales_warranty,aftersales_feedback"
 PORTAL_USERS = 8
 PASSWORD = "soak"  # a throw-away soak database, loopback only
@@ -50,24 +53,6 @@ TAG = "soak-run"
 # ----------------------------------------------------------------------
 # Database and server
 # ----------------------------------------------------------------------
-
-
-def ensure_database(database):
-    exists = subprocess.run(
-        ["psql", "-X", "-d", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{database}'"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    command = [sys.executable, "-m", "odoo", f"--addons-path={ROOT}", "-d", database]
-    if exists == "1":
-        # A database kept from an earlier run gets this code's indexes and fields.
-        print(f"Updating {ADDONS} in {database}...", flush=True)
-        command += ["-u", ADDONS]
-    else:
-        print(f"Creating database {database} with {ADDONS} and demo data (a few minutes)...", flush=True)
-        command += ["-i", ADDONS, "--with-demo"]
-    subprocess.run([*command, "--stop-after-init", "--log-level=warn", "--no-http"], check=True)
 
 
 def prepare_data(database, run):
@@ -161,59 +146,6 @@ def prepare_data(database, run):
         if missing:
             raise RuntimeError(f"portal customers without their two warranties: {missing}")
         return {"portal": users, "agent_uid": agent.id, "product_id": product.id}
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def odoo_launcher():
-    """``odoo-bin`` next to the odoo package when there is one, else ``-m odoo``.
-
-    The prefork server starts its websocket (gevent) process by running ``sys.argv[0]`` again,
-    which fails under ``-m odoo`` (the package's ``__main__.py`` cannot run as a script).
-    """
-    import odoo  # noqa: PLC0415
-
-    for path in odoo.__path__:
-        launcher = Path(path).parent / "odoo-bin"
-        if launcher.is_file():
-            return [sys.executable, str(launcher)]
-    return [sys.executable, "-m", "odoo"]
-
-
-@contextlib.contextmanager
-def odoo_server(database, workers, logfile):
-    port = free_port()
-    command = [*odoo_launcher(), f"--addons-path={ROOT}", "-d", database]
-    command += [f"--db-filter=^{database}$", f"--http-port={port}", "--http-interface=127.0.0.1"]
-    command += [f"--gevent-port={free_port()}"]
-    # No cron workers: mail queues would try to reach an SMTP server that is not there.
-    command += [f"--workers={workers}", "--max-cron-threads=0", "--log-level=warn", f"--logfile={logfile}"]
-    # /jsonrpc warns on every call that it is deprecated (Odoo 19): once is enough to know.
-    command += ["--log-handler=odoo.addons.rpc.controllers.jsonrpc:ERROR"]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/web/health", timeout=2):
-                    break
-            if server.poll() is not None:
-                raise RuntimeError(f"Odoo exited with status {server.returncode}; see {logfile}")
-            time.sleep(0.5)
-        else:
-            raise RuntimeError("Odoo did not start within 180 s")
-        yield url, server.pid
-    finally:
-        server.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=30)
-        if server.poll() is None:
-            server.kill()
 
 
 def worker_memory(server_pid):
@@ -490,7 +422,7 @@ def main():
     if args.url and urllib.parse.urlsplit(args.url).hostname not in ("127.0.0.1", "localhost"):
         parser.error("--url must be a loopback address")
 
-    ensure_database(args.database)
+    ensure_database(args.database, ADDONS, demo=True)
     run = time.strftime("%Y%m%d%H%M%S")
     print(f"Preparing portal customers, serials and an agent in {args.database}...", flush=True)
     ctx = prepare_data(args.database, run)
