@@ -27,6 +27,7 @@
         "views/sale_order_views.xml",
         "views/stock_lot_views.xml",
         "views/stock_picking_views.xml",
+        "views/repair_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/aftersales_menus.xml",

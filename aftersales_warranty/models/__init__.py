@@ -1,6 +1,7 @@
 from . import (
     aftersales_claim,
     aftersales_claim_sla,
+    aftersales_guard_mixin,
     aftersales_warranty,
     aftersales_warranty_policy,
     product_category,

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import phonenumbers
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import LockError, UserError, ValidationError
 from odoo.fields import Domain
@@ -17,16 +19,36 @@ CLAIM_STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("new", "diagnosis", "awaiting_approval", "in_progress")
+# What an email to the claims alias may set besides sender, subject and body: the alias's own
+# defaults. Callers of the mail gateway (message_process is public) give nothing else.
+MAIL_GATEWAY_FIELDS = ("channel", "priority")
 
 
 class AftersalesClaim(models.Model):
     _name = "aftersales.claim"
     _description = "Repair Claim"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.guard.mixin", "portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "priority desc, date_deadline, id desc"
     _check_company_auto = True
     _primary_email = "email"
     _rec_names_search = ["name", "lot_id.name", "partner_id.name"]
+    # Derived by the system or set by the workflow's actions: users cannot write them.
+    _aftersales_protected_fields = (
+        "name",
+        "state",
+        "under_warranty",
+        "coverage_parts",
+        "coverage_labour",
+        "coverage_replacement",
+        "sla_id",
+        "warranty_id",
+        "sale_order_id",
+        "resolution",
+        "credit_note_id",
+        "date_resolved",
+        "date_closed",
+        "customer_confirmed",
+    )
 
     name = fields.Char(
         "Reference",
@@ -67,9 +89,21 @@ class AftersalesClaim(models.Model):
         domain="[('product_id', '=?', product_id)]",
     )
     warranty_id = fields.Many2one(
-        "aftersales.warranty", index="btree_not_null", check_company=True, tracking=True
+        "aftersales.warranty",
+        index="btree_not_null",
+        check_company=True,
+        tracking=True,
+        readonly=True,
+        help="The live warranty of the serial number, set from it.",
     )
-    sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True)
+    sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True, readonly=True)
+    customer_confirmed = fields.Boolean(
+        default=True,
+        copy=False,
+        readonly=True,
+        help="False for a claim from an email whose customer was matched by the sender's address only: "
+        "it shows on that customer's portal once an agent has confirmed the customer.",
+    )
     serial_override = fields.Boolean(
         "Serial Not Received (Override)",
         copy=False,
@@ -93,7 +127,7 @@ class AftersalesClaim(models.Model):
         "aftersales.claim.sla", string="Service Level", compute="_compute_sla", store=True
     )
     date_deadline = fields.Datetime(
-        "Deadline", compute="_compute_sla", store=True, readonly=False, index=True
+        "Deadline", compute="_compute_date_deadline", store=True, readonly=False, index=True
     )
     is_overdue = fields.Boolean("Overdue", compute="_compute_is_overdue", search="_search_is_overdue")
     user_id = fields.Many2one(
@@ -122,6 +156,7 @@ class AftersalesClaim(models.Model):
             ("reject", "Rejected"),
         ],
         copy=False,
+        readonly=True,
         tracking=True,
     )
     reject_reason = fields.Text(copy=False, tracking=True)
@@ -180,7 +215,18 @@ class AftersalesClaim(models.Model):
                 rules.filtered(lambda r, c=claim: r.company_id in (c.company_id, self.env["res.company"])),
             )
             claim.sla_id = sla
-            claim.date_deadline = claim.date_reported + timedelta(hours=sla.resolve_hours) if sla else False
+
+    # Its own compute: the form sends the deadline it shows, and a compute shared with ``sla_id``
+    # would then be skipped for both, leaving the claim without its service level.
+    @api.depends("sla_id", "date_reported")
+    def _compute_date_deadline(self):
+        for claim in self:
+            sla = claim.sla_id
+            claim.date_deadline = (
+                claim.date_reported + timedelta(hours=sla.resolve_hours)
+                if sla and claim.date_reported
+                else False
+            )
 
     @api.depends("date_deadline", "state")
     def _compute_is_overdue(self):
@@ -230,8 +276,9 @@ class AftersalesClaim(models.Model):
 
     @api.onchange("lot_id")
     def _onchange_lot_id(self):
-        if self.lot_id:
-            self.update(self._prepare_serial_vals(self.lot_id, self.partner_id))
+        # Set or cleared, the serial decides the warranty and the order: nothing of a previous
+        # serial stays on the claim.
+        self.update(self._prepare_serial_vals(self.lot_id, self.partner_id))
 
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
@@ -241,44 +288,27 @@ class AftersalesClaim(models.Model):
 
     @api.model
     def _prepare_serial_vals(self, lot, partner=None):
-        """Product, customer, sale order and warranty that a serial number brings to a claim."""
+        """Product, customer, sale order and warranty that a serial number brings to a claim.
+
+        The warranty is the serial's live one (or, failing that, its latest); without a serial,
+        or without a warranty, the claim has no warranty and no order.
+        """
+        if not lot:
+            return {"warranty_id": False, "sale_order_id": False}
         warranty = lot.warranty_id or lot.warranty_ids[:1]
-        # Without a warranty, nothing of the previous serial's warranty and order may stay.
         vals = {
             "lot_id": lot.id,
             "product_id": lot.product_id.id,
-            "warranty_id": False,
-            "sale_order_id": False,
+            "warranty_id": warranty.id,
+            "sale_order_id": warranty.sale_order_id.id,
         }
         if warranty:
-            vals.update(
-                {
-                    "warranty_id": warranty.id,
-                    "sale_order_id": warranty.sale_order_id.id,
-                    "partner_id": (partner or warranty.partner_id).id,
-                }
-            )
+            vals["partner_id"] = (partner or warranty.partner_id).id
         return vals
 
     @api.model_create_multi
     def create(self, vals_list):
-        new_name = self.env._("New")
-        sequence = self.env["ir.sequence"]
-        vals_list = [self._clean_intake_vals(vals) for vals in vals_list]
-        for vals in vals_list:
-            if vals.get("lot_id") and not vals.get("warranty_id"):
-                lot = self.env["stock.lot"].browse(vals["lot_id"])
-                if not lot.exists():
-                    raise self._no_record_error("lot_id", vals["lot_id"])
-                serial_vals = self._prepare_serial_vals(lot)
-                partner_id = vals.get("partner_id") or serial_vals.get("partner_id")
-                vals.update({**serial_vals, **{k: v for k, v in vals.items() if v}})
-                vals["partner_id"] = partner_id
-            # The reference always comes from the sequence (the mail gateway would put the subject).
-            vals["name"] = sequence.next_by_code("aftersales.claim") or new_name
         claims = super().create(vals_list)
-        claims._normalize_phones()
-        claims._check_serial_received()
         if not self.env.context.get("mail_notrack"):
             # Tracking logs changes, not the values a record is created with: log the override here
             # so that the chatter always tells who accepted a serial the customer never received.
@@ -298,6 +328,40 @@ class AftersalesClaim(models.Model):
                 claim.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
         return claims
 
+    @api.model
+    def _aftersales_prepare_create(self, vals_list):
+        """Serial values, phones in E.164 and the intake checks, all before the reference is drawn:
+        a refused claim burns no number of the sequence."""
+        vals_list = super()._aftersales_prepare_create(vals_list)
+        Lot = self.env["stock.lot"]
+        Partner = self.env["res.partner"]
+        for vals in vals_list:
+            lot = Lot.browse(vals.get("lot_id"))
+            # The serial decides the warranty and the order, whatever was sent with it.
+            serial_vals = self._prepare_serial_vals(lot)
+            if not vals.get("partner_id") and serial_vals.get("partner_id"):
+                vals["partner_id"] = serial_vals["partner_id"]
+            if not vals.get("product_id") and serial_vals.get("product_id"):
+                vals["product_id"] = serial_vals["product_id"]
+            partner = Partner.browse(vals.get("partner_id"))
+            order = self.env["sale.order"].browse(vals.get("sale_order_id"))
+            if lot or order.partner_id.commercial_partner_id != partner.commercial_partner_id:
+                # Without a serial, an order of the customer's own may name what was bought.
+                vals["sale_order_id"] = serial_vals["sale_order_id"]
+            vals["warranty_id"] = serial_vals["warranty_id"]
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            if vals.get("phone"):
+                vals["phone"] = self._e164(vals["phone"], partner.country_id or company.country_id)
+            self._check_serial_received_by(lot, partner, vals.get("serial_override"))
+        self._check_no_open_claim([(vals.get("lot_id"), False) for vals in vals_list if vals.get("lot_id")])
+        self._check_agents(self.env["res.users"].browse(v["user_id"] for v in vals_list if v.get("user_id")))
+        new_name = self.env._("New")
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            # The reference always comes from the sequence (the mail gateway would put the subject).
+            vals["name"] = sequence.next_by_code("aftersales.claim") or new_name
+        return vals_list
+
     def _track_template(self, changes):
         res = super()._track_template(changes)
         claim = self[0]
@@ -311,20 +375,47 @@ class AftersalesClaim(models.Model):
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
-        """A claim from an email to the claims alias: channel email, customer from the sender."""
-        values = dict(custom_values or {}, channel="email")
-        partner = self.env["res.partner"].browse(msg_dict.get("author_id"))
+        """A claim from an email to the claims alias: channel email, customer from the sender.
+
+        The mail gateway runs as superuser and ``message_process`` can be called by any user: the
+        claim takes the sender, subject and body, and of ``custom_values`` only the alias's own
+        defaults (``MAIL_GATEWAY_FIELDS``); no override, state, company or agent. The customer was
+        matched on the From: address alone, which anybody can write: the claim shows on that
+        customer's portal once an agent has confirmed the customer.
+        """
+        values = {
+            key: value
+            for key, value in (custom_values or {}).items()
+            if key in MAIL_GATEWAY_FIELDS and isinstance(value, str)
+        }
+        values.update(channel="email", customer_confirmed=False)
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        if not partner and msg_dict.get("email_from"):
+            # Routed without an alias (fetchmail's default model): the gateway did not look.
+            partner = self._partner_find_from_emails_single([msg_dict["email_from"]], no_create=True)[:1]
         if partner:
-            values.setdefault("partner_id", partner.id)
-        values.setdefault("email", msg_dict.get("email_from"))
-        values.setdefault("description", msg_dict.get("body"))
+            values["partner_id"] = partner.id
+        values["email"] = msg_dict.get("email_from")
+        values["description"] = msg_dict.get("body")
         return super().message_new(msg_dict, custom_values=values)
 
+    def _aftersales_prepare_write(self, vals):
+        vals = super()._aftersales_prepare_write(vals)
+        if "lot_id" in vals:
+            # Changing or clearing the serial recomputes the warranty and the order.
+            serial_vals = self._prepare_serial_vals(self.env["stock.lot"].browse(vals["lot_id"]))
+            serial_vals.pop("partner_id", None)
+            vals = {**serial_vals, **vals, "warranty_id": serial_vals["warranty_id"]}
+            vals["sale_order_id"] = serial_vals["sale_order_id"]
+            self._check_no_open_claim([(vals["lot_id"], claim.id) for claim in self if vals["lot_id"]])
+        if "partner_id" in vals and not self.env.su:
+            # An agent who sets the customer has confirmed who the customer is.
+            vals["customer_confirmed"] = True
+        if vals.get("user_id"):
+            self._check_agents(self.env["res.users"].browse(vals["user_id"]))
+        return vals
+
     def write(self, vals):
-        vals = self._clean_intake_vals(vals)
-        if vals.get("lot_id") and "warranty_id" not in vals:
-            lot = self.env["stock.lot"].browse(vals["lot_id"])
-            vals = {**self._prepare_serial_vals(lot), **vals}
         res = super().write(vals)
         if "phone" in vals or "partner_id" in vals:
             self._normalize_phones()
@@ -351,86 +442,104 @@ class AftersalesClaim(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _clean_intake_vals(self, vals):
-        """``vals`` as the database can take them, or a sentence saying what is wrong.
+    def _check_agents(self, users):
+        """A claim's agent is an internal user: a portal user would be emailed the claim's content."""
+        for user in users.exists():
+            if user.share:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s is not an internal user and cannot be the agent of a claim.",
+                        user=user.name,
+                    )
+                )
 
-        Claims come in through RPC scripts and forms too, which may send anything: a link to an id no
-        record can have (negative, past the database's integer range) is refused with a message, not
-        PostgreSQL's "integer out of range"; NUL characters, which no text column can hold and nobody
-        types, are dropped.
+    @api.model
+    def _check_no_open_claim(self, lots_and_claims):
+        """One open claim per unit: a second call about the same serial goes to the open claim.
+
+        ``lots_and_claims``: (serial id, id of the claim that may hold it or False) pairs.
         """
-        vals = dict(vals)
-        for name, value in vals.items():
-            field = self._fields.get(name)
-            if not field:
-                continue
-            if field.type == "many2one" and isinstance(value, int) and not 0 <= value < 2**31:
-                raise self._no_record_error(name, value)
-            if field.type in ("char", "text", "html") and isinstance(value, str) and "\x00" in value:
-                vals[name] = value.replace("\x00", "")
-        return vals
-
-    def _no_record_error(self, field_name, record_id):
-        return ValidationError(
-            self.env._(
-                "%(field)s: there is no record with id %(id)s.",
-                field=self._fields[field_name].get_description(self.env)["string"],
-                id=record_id,
-            )
+        lot_ids = {lot_id for lot_id, _claim_id in lots_and_claims}
+        if not lot_ids:
+            return
+        open_claims = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_fetch([("lot_id", "in", list(lot_ids)), ("state", "in", OPEN_STATES)], ["name", "lot_id"])
         )
+        for lot_id, claim_id in lots_and_claims:
+            other = open_claims.filtered(lambda c, lot=lot_id, me=claim_id: c.lot_id.id == lot and c.id != me)
+            if other:
+                raise ValidationError(
+                    self.env._(
+                        "Serial number %(serial)s already has open claim %(claim)s: add to that claim "
+                        "instead of opening another one.",
+                        serial=other[:1].lot_id.name,
+                        claim=other[:1].name,
+                    )
+                )
+
+    @api.model
+    def _e164(self, phone, country):
+        """``phone`` in E.164 with ``country`` for national numbers, or a ValidationError that says
+        how to write it."""
+        try:
+            return self._phone_format_number(phone, country, force_format="E164", raise_exception=True)
+        except UserError:
+            region = country.code or "IR"
+            example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+            raise ValidationError(
+                self.env._(
+                    "The phone number %(phone)s is not valid: write it with its country code, "
+                    "for example %(example)s.",
+                    phone=phone,
+                    example=phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+                    if example
+                    else "+98 912 345 6789",
+                )
+            ) from None
 
     def _normalize_phones(self):
         """Store phones in E.164, with the customer's country (else the company's)."""
         for claim in self.filtered("phone"):
-            country = claim.partner_id.country_id or claim.company_id.country_id
-            try:
-                number = claim._phone_format_number(
-                    claim.phone, country, force_format="E164", raise_exception=True
-                )
-            except UserError as error:
-                raise ValidationError(
-                    self.env._(
-                        "The phone number %(phone)s of claim %(name)s is not valid: %(reason)s",
-                        phone=claim.phone,
-                        name=claim.name,
-                        reason=str(error),
-                    )
-                ) from error
+            number = self._e164(claim.phone, claim.partner_id.country_id or claim.company_id.country_id)
             if number and number != claim.phone:
                 claim.phone = number  # written again, already in E.164: the check stops there
 
     def _check_serial_received(self):
+        for claim in self:
+            self._check_serial_received_by(claim.lot_id, claim.partner_id, claim.serial_override)
+
+    @api.model
+    def _check_serial_received_by(self, lot, partner, override):
         """A serial must have reached the claim's customer, unless a manager overrides it."""
-        for claim in self.filtered(lambda c: c.lot_id and c.partner_id):
-            received = claim.lot_id.warranty_ids.filtered(
-                lambda w, c=claim: (
-                    w.state != "void"
-                    and w.partner_id.commercial_partner_id == c.partner_id.commercial_partner_id
+        if not lot or not partner:
+            return
+        received = lot.warranty_ids.filtered(
+            lambda w: (
+                w.state != "void" and w.partner_id.commercial_partner_id == partner.commercial_partner_id
+            )
+        )
+        if received:
+            return
+        if not override:
+            raise ValidationError(
+                self.env._(
+                    "Serial number %(serial)s was never delivered to %(customer)s: check the serial, "
+                    "or ask an After-Sales manager to accept the claim anyway.",
+                    serial=lot.name,
+                    customer=partner.display_name,
                 )
             )
-            if received:
-                continue
-            if not claim.serial_override:
-                raise ValidationError(
-                    self.env._(
-                        "Serial number %(serial)s was never delivered to %(customer)s: check the serial, "
-                        "or ask an After-Sales manager to accept the claim anyway.",
-                        serial=claim.lot_id.name,
-                        customer=claim.partner_id.display_name,
-                    )
+        if not self.env.user.has_group("aftersales_warranty.group_aftersales_manager") and not self.env.su:
+            raise ValidationError(
+                self.env._(
+                    "Only an After-Sales manager can accept serial %(serial)s, "
+                    "which %(customer)s never received.",
+                    serial=lot.name,
+                    customer=partner.display_name,
                 )
-            if (
-                not self.env.user.has_group("aftersales_warranty.group_aftersales_manager")
-                and not self.env.su
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "Only an After-Sales manager can accept serial %(serial)s, "
-                        "which %(customer)s never received.",
-                        serial=claim.lot_id.name,
-                        customer=claim.partner_id.display_name,
-                    )
-                )
+            )
 
     def _apply_sla_priority(self):
         for claim in self:
@@ -488,7 +597,7 @@ class AftersalesClaim(models.Model):
         self._ensure_state(("new",), self.env._("start diagnosis"))
         # The agent who starts the diagnosis takes the claims nobody holds yet.
         self.filtered(lambda c: not c.user_id).write({"user_id": self.env.user.id})
-        self.write({"state": "diagnosis"})
+        self._system_write({"state": "diagnosis"})
         return True
 
     def action_start_repair(self):
@@ -500,9 +609,9 @@ class AftersalesClaim(models.Model):
             repair = self.env["repair.order"].create(claim._prepare_repair_vals())
             if claim.under_warranty:
                 repair._action_repair_confirm()
-                claim.write({"state": "in_progress", "resolution": "repair"})
+                claim._system_write({"state": "in_progress", "resolution": "repair"})
             else:
-                claim.write({"state": "awaiting_approval", "resolution": "repair"})
+                claim._system_write({"state": "awaiting_approval", "resolution": "repair"})
             claim.message_post(
                 body=self.env._("Repair order %(repair)s created.", repair=repair._get_html_link())
             )
@@ -514,13 +623,55 @@ class AftersalesClaim(models.Model):
         for claim in self:
             if not claim.repair_order_ids.filtered(lambda r: r.state == "draft"):
                 self.env["repair.order"].create(claim._prepare_repair_vals())
-        self.write({"state": "awaiting_approval", "resolution": "repair"})
+        self._system_write({"state": "awaiting_approval", "resolution": "repair"})
         return True
 
     def action_approve(self):
+        """Approve the paid repair quotation in the customer's stead: managers only (the customer
+        approves from the portal, see ``_portal_approve_quotation``)."""
+        self._check_manager(self.env._("approve a paid repair"))
+        self._approve_quotation()
+        return True
+
+    def _approve_quotation(self):
         self._ensure_state(("awaiting_approval",), self.env._("be approved"))
         self.repair_order_ids.filtered(lambda r: r.state == "draft")._action_repair_confirm()
-        self.write({"state": "in_progress"})
+        self._system_write({"state": "in_progress"})
+
+    def _portal_approve_quotation(self):
+        """The customer approves the repair quotation from the portal (the controller checked that
+        the claim is theirs)."""
+        self._approve_quotation()
+        for claim in self:
+            claim.message_post(
+                body=self.env._("The customer approved the repair quotation."),
+                author_id=claim.partner_id.id,
+            )
+        return True
+
+    def _portal_decline_quotation(self):
+        """The customer declines the repair quotation: the draft repairs are cancelled and the claim
+        goes back to diagnosis, with a to-do for its agent (return the unit, offer advice)."""
+        self._ensure_state(("awaiting_approval",), self.env._("be declined"))
+        self.repair_order_ids.filtered(lambda r: r.state == "draft").action_repair_cancel()
+        self._system_write({"state": "diagnosis", "resolution": False})
+        for claim in self:
+            claim.message_post(
+                body=self.env._("The customer declined the repair quotation."),
+                author_id=claim.partner_id.id,
+            )
+            if claim.user_id:
+                claim.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._("Repair quotation declined"),
+                    user_id=claim.user_id.id,
+                )
+        return True
+
+    def action_confirm_customer(self):
+        """An agent confirms the customer of a claim that came by email (matched on its sender):
+        the claim then shows on the customer's portal."""
+        self._system_write({"customer_confirmed": True})
         return True
 
     def action_replace(self):
@@ -530,7 +681,7 @@ class AftersalesClaim(models.Model):
             claim._check_unit_known()
             claim._create_return_receipt()
             claim._create_replacement_delivery()
-        self.write({"state": "in_progress", "resolution": "replace"})
+        self._system_write({"state": "in_progress", "resolution": "replace"})
         return True
 
     def action_refund(self):
@@ -539,8 +690,8 @@ class AftersalesClaim(models.Model):
         for claim in self:
             claim._check_unit_known()
             claim._create_return_receipt()
-            claim.credit_note_id = claim._create_credit_note()
-        self.write({"state": "in_progress", "resolution": "refund"})
+            claim._system_write({"credit_note_id": claim._create_credit_note().id})
+        self._system_write({"state": "in_progress", "resolution": "refund"})
         return True
 
     def action_resolve(self):
@@ -553,13 +704,13 @@ class AftersalesClaim(models.Model):
                         "Claim %(name)s is in diagnosis: only advice resolves it now.", name=claim.name
                     )
                 )
-        self.filtered(lambda c: not c.resolution).resolution = "advice"
-        self.write({"state": "resolved", "date_resolved": fields.Datetime.now()})
+        self.filtered(lambda c: not c.resolution)._system_write({"resolution": "advice"})
+        self._system_write({"state": "resolved", "date_resolved": fields.Datetime.now()})
         return True
 
     def action_close(self):
         self._ensure_state(("resolved",), self.env._("be closed"))
-        self.write({"state": "closed", "date_closed": fields.Datetime.now()})
+        self._system_write({"state": "closed", "date_closed": fields.Datetime.now()})
         return True
 
     def action_reject(self):
@@ -570,18 +721,21 @@ class AftersalesClaim(models.Model):
                     self.env._("Write why claim %(name)s is rejected (Reject Reason) first.", name=claim.name)
                 )
         self._cancel_open_operations()
-        self.write({"state": "rejected", "resolution": "reject", "date_resolved": fields.Datetime.now()})
+        self._system_write(
+            {"state": "rejected", "resolution": "reject", "date_resolved": fields.Datetime.now()}
+        )
         return True
 
     def action_cancel(self):
         self._ensure_state(OPEN_STATES, self.env._("be cancelled"))
         self._cancel_open_operations()
-        self.write({"state": "cancelled"})
+        self._system_write({"state": "cancelled"})
         return True
 
     def action_reopen(self):
         self._ensure_state(("resolved", "rejected"), self.env._("be reopened"))
-        self.write({"state": "diagnosis", "resolution": False, "date_resolved": False})
+        self._check_no_open_claim([(claim.lot_id.id, claim.id) for claim in self if claim.lot_id])
+        self._system_write({"state": "diagnosis", "resolution": False, "date_resolved": False})
         return True
 
     # ------------------------------------------------------------------

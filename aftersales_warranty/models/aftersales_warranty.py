@@ -17,12 +17,32 @@ WARRANTY_STATES = [
 class AftersalesWarranty(models.Model):
     _name = "aftersales.warranty"
     _description = "Warranty"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.guard.mixin", "portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "lot_id.name", "partner_id.name"]
     # Salespeople only read warranties, yet they extend them and discuss them in the chatter.
     _mail_post_access = "read"
+    # What the delivery, the policy, extensions and the expiry cron decide: nobody types them.
+    # The unit, its customer and its policy come from the delivery; a manager may record a legacy
+    # warranty by hand (see _aftersales_may_write_protected), nobody rewrites one afterwards.
+    _aftersales_protected_fields = (
+        "name",
+        "state",
+        "date_start",
+        "date_end_base",
+        "date_end",
+        "extension_line_ids",
+        "policy_id",
+        "product_id",
+        "lot_id",
+        "quantity",
+        "partner_id",
+        "sale_order_id",
+        "sale_line_id",
+        "move_id",
+        "company_id",
+    )
 
     name = fields.Char(
         "Reference",
@@ -199,14 +219,14 @@ class AftersalesWarranty(models.Model):
         for warranty in self:
             warranty.claim_count = counts.get(warranty, 0)
 
-    @api.model_create_multi
-    def create(self, vals_list):
+    @api.model
+    def _aftersales_prepare_create(self, vals_list):
         new_name = self.env._("New")
         unnamed = [vals for vals in vals_list if vals.get("name", new_name) == new_name]
         if unnamed:
             for vals, name in zip(unnamed, self._next_references(len(unnamed)), strict=True):
                 vals["name"] = name
-        return super().create(vals_list)
+        return super()._aftersales_prepare_create(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_live(self):
@@ -251,11 +271,12 @@ class AftersalesWarranty(models.Model):
     # ------------------------------------------------------------------
 
     def action_void(self):
-        """Void live warranties (the unit is no longer covered under this record)."""
+        """Void live warranties (the unit is no longer covered under this record): managers only."""
+        self._check_manager(self.env._("void a warranty"))
         for warranty in self:
             if warranty.state == "void":
                 raise UserError(self.env._("Warranty %(name)s is already void.", name=warranty.name))
-        self.write({"state": "void"})
+        self._system_write({"state": "void"})
         return True
 
     def action_extend(self):
@@ -308,11 +329,10 @@ class AftersalesWarranty(models.Model):
             "res_model": "aftersales.claim",
             "views": [(False, "form")],
             "context": {
-                "default_warranty_id": self.id,
+                # The serial brings the warranty and the order (see aftersales.claim).
                 "default_lot_id": self.lot_id.id,
                 "default_product_id": self.product_id.id,
                 "default_partner_id": self.partner_id.id,
-                "default_sale_order_id": self.sale_order_id.id,
                 "default_company_id": self.company_id.id,
             },
         }
@@ -334,6 +354,12 @@ class AftersalesWarranty(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    def _aftersales_may_write_protected(self, creating):
+        # A manager may record a warranty given outside Odoo (a legacy card) with its dates.
+        return super()._aftersales_may_write_protected(creating) or (
+            creating and self.env.user.has_group("aftersales_warranty.group_aftersales_manager")
+        )
 
     def _check_company(self, fnames=None):
         """The ORM's company check, made once per company and field rather than once per record.
@@ -486,7 +512,7 @@ class AftersalesWarranty(models.Model):
         (previous - old_warranties)._void_for_resale()
         old_live = old_warranties.filtered(lambda w: w.state != "void")
         if old_live:
-            old_live.write({"state": "void"})
+            old_live._system_write({"state": "void"})
             old_live.flush_recordset(["state"])
             body = self.env._(
                 "Voided: the unit was replaced under a claim; the replacement keeps its coverage."
@@ -505,7 +531,7 @@ class AftersalesWarranty(models.Model):
         if not self:
             return
         body = self.env._("Voided: this serial number was delivered again and its new sale governs.")
-        self.write({"state": "void"})
+        self._system_write({"state": "void"})
         # The partial unique index on live serials must see the void before the new warranty.
         self.flush_recordset(["state"])
         self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
@@ -523,7 +549,7 @@ class AftersalesWarranty(models.Model):
             lines_by_order[line.order_id].append(line.id)
         for order, line_ids in lines_by_order.items():
             warranties = self.filtered(lambda w, o=order: w.sale_order_id == o)
-            warranties.write({"extension_line_ids": [Command.link(line_id) for line_id in line_ids]})
+            warranties._system_write({"extension_line_ids": [Command.link(line_id) for line_id in line_ids]})
 
     @api.model
     def _take_pending(self, vals_list, moves):
@@ -552,14 +578,14 @@ class AftersalesWarranty(models.Model):
                 None,
             )
             if index is None:
-                warranty.state = "void"
+                warranty._system_write({"state": "void"})
                 continue
             taken.add(index)
             updates.append((warranty, vals_list[index]))
         Warranty = self.with_context(mail_create_nolog=True, tracking_disable=True)
         warranties = Warranty.create([vals for i, vals in enumerate(vals_list) if i not in taken])
         for warranty, vals in updates:  # one per sale line, whatever the number of serials
-            warranty.with_context(tracking_disable=True).write(vals)
+            warranty.with_context(tracking_disable=True)._system_write(vals)
             warranties |= warranty
         return warranties
 
@@ -570,9 +596,9 @@ class AftersalesWarranty(models.Model):
         to_expire = live.filtered(lambda w: w.state == "active" and w.date_end < today)
         to_revive = live.filtered(lambda w: w.state == "expired" and w.date_end >= today)
         if to_expire:
-            to_expire.write({"state": "expired"})
+            to_expire._system_write({"state": "expired"})
         if to_revive:
-            to_revive.write({"state": "active"})
+            to_revive._system_write({"state": "active"})
 
     @api.model
     def _create_pending_for_lines(self, lines):
@@ -648,3 +674,8 @@ class AftersalesWarranty(models.Model):
             if self.env["ir.cron"]._commit_progress(len(expired), remaining=more) <= 0:
                 break
             self.env.invalidate_all()
+
+    def _get_report_base_filename(self):
+        """Name of the certificate's file, e.g. for the portal's download (see portal.mixin)."""
+        self.ensure_one()
+        return self.env._("Warranty Certificate %(name)s", name=self.name)

@@ -1,1 +1,18 @@
-
+from . import (
+    test_claim_access,
+    test_claim_mail,
+    test_claim_portal,
+    test_claim_resolution,
+    test_claim_sla,
+    test_claim_trust,
+    test_claim_workflow,
+    test_ui,
+    test_warranty_access,
+    test_warranty_certificate,
+    test_warranty_delivery,
+    test_warranty_expiry,
+    test_warranty_extension,
+    test_warranty_lookup,
+    test_warranty_past,
+    test_warranty_policy,
+)

@@ -1,5 +1,7 @@
 from freezegun import freeze_time
 
+from odoo.addons.aftersales_warranty.models.aftersales_claim import OPEN_STATES
+
 from .common import AftersalesWarrantyCommon
 
 # Labels of the claim states, as the error messages name them.
@@ -49,8 +51,16 @@ class AftersalesClaimCommon(AftersalesWarrantyCommon):
     # ------------------------------------------------------------------
 
     def _claim(self, user=None, **vals):
-        """A claim on serial AC-1 created by ``user`` (the agent by default), as that user."""
+        """A claim on serial AC-1 created by ``user`` (the agent by default), as that user.
+
+        A unit has one open claim at a time: the open claims a test made before on the same serial
+        are cancelled first (by the system), so that each test may start a claim of its own.
+        """
         values = {"lot_id": self.lot.id, "channel": "phone", **vals}
+        if values.get("lot_id"):
+            self.Claim.sudo().search([("lot_id", "=", values["lot_id"]), ("state", "in", OPEN_STATES)]).write(
+                {"state": "cancelled"}
+            )
         return self.Claim.with_user(user or self.agent).create(values)
 
     def _claim_in_state(self, state, user=None, **vals):

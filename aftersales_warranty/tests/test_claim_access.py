@@ -64,9 +64,9 @@ class TestClaimAccess(AftersalesClaimCommon):
             self.sla.with_user(self.agent).write({"resolve_hours": 1})
 
     def test_manager_deletes_new_claims_only(self):
-        fresh = self._claim()
         started = self._claim_in_state("diagnosis")
-        cancelled = self._claim_in_state("cancelled")
+        cancelled = self._claim_in_state("cancelled", lot_id=self.lot_2.id)
+        fresh = self._claim(lot_id=self.lot_2.id)
         for claim in (started, cancelled, fresh | started):
             with (
                 self.assertRaisesRegex(UserError, "past 'New' and cannot be deleted"),

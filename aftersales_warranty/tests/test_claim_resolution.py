@@ -87,7 +87,7 @@ class TestClaimRepair(AftersalesClaimCommon):
             self.assertFalse(repair.under_warranty)
             quoted = self._add_part(repair)
             self.assertEqual(quoted.price_unit, 120.0, "the customer pays the part")
-            claim.action_approve()
+            claim.with_user(self.manager).action_approve()
             self.assertEqual(claim.state, "in_progress")
             self.assertEqual(repair.state, "confirmed")
             self._finish(repair)

@@ -157,7 +157,7 @@ class TestClaimSla(AftersalesClaimCommon):
     def test_overdue_is_searchable(self):
         Claim = self.Claim.with_user(self.agent)
         late = self._claim_at("2026-09-15 08:00:00")  # due 2026-09-18 08:00
-        early = self._claim_at("2026-09-17 08:00:00")  # due 2026-09-20 08:00
+        early = self._claim_at("2026-09-17 08:00:00", lot_id=self.lot_2.id)  # due 2026-09-20 08:00
         mine = late | early
         with freeze_time("2026-09-17 09:00:00"):
             self.assertFalse(late.is_overdue)

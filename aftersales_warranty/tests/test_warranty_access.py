@@ -27,8 +27,13 @@ class TestWarrantyAccess(AftersalesWarrantyCommon):
             warranty.unlink()
 
     def test_agent_works_warranties_manager_voids(self):
-        self.warranty.with_user(self.agent).write({"partner_id": self.other_customer.id})
-        self.assertEqual(self.warranty.partner_id, self.other_customer)
+        # The customer, the unit, the dates and the state come from the delivery: not the agent's.
+        for vals in ({"partner_id": self.other_customer.id}, {"state": "void"}, {"date_end": "2099-01-01"}):
+            with self.assertRaisesRegex(UserError, "is set by the system"), self.env.cr.savepoint():
+                self.warranty.with_user(self.agent).write(vals)
+        self.assertEqual(self.warranty.partner_id, self.customer)
+        with self.assertRaisesRegex(AccessError, "Only an After-Sales manager can void a warranty"):
+            self.warranty.with_user(self.agent).action_void()
         with self.assertRaises(AccessError):
             self.warranty.with_user(self.agent).unlink()
         with self.assertRaisesRegex(UserError, "cannot be deleted"):

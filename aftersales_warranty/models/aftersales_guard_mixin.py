@@ -1,0 +1,195 @@
+import contextvars
+import math
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+# Set while the addons' own code writes what the system derives (states, dates, coverage): see
+# ``system_writes``. A context variable, not an Odoo context key: a context travels with every
+# JSON-RPC call, so a key in it is something any caller can send.
+_SYSTEM_WRITES = contextvars.ContextVar("aftersales_system_writes", default=False)
+
+# Dates people and systems can mean. Past these, Python's date arithmetic overflows (year 9999 + a
+# deadline) or PostgreSQL refuses the value, each with a traceback instead of a sentence.
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2999, 12, 31)
+INT_MAX = 2**31 - 1
+
+
+@contextmanager
+def system_writes():
+    """Within this block the addons' code may write the fields a model protects from users."""
+    token = _SYSTEM_WRITES.set(True)
+    try:
+        yield
+    finally:
+        _SYSTEM_WRITES.reset(token)
+
+
+class AftersalesGuardMixin(models.AbstractModel):
+    """Values checked where they are written, whoever writes them (form, import, JSON-RPC).
+
+    * Every value must fit its field: a link is the id of an existing record, a number is a number
+      within the database's range, a date is a plausible date, a choice is one of the field's
+      choices, a text holds no NUL character. Otherwise a ValidationError names the field, before
+      anything reaches PostgreSQL.
+    * ``_aftersales_protected_fields`` are derived by the system (states, dates, coverage): users
+      cannot write them, over RPC included; the addons' actions, crons and hooks write them inside
+      ``system_writes()`` (or as superuser, which no RPC caller is).
+    """
+
+    _name = "aftersales.guard.mixin"
+    _description = "After-Sales Value Guard"
+
+    _aftersales_protected_fields = ()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.check_access("create")  # who may not create at all is told so first
+        self._aftersales_check_vals_list(vals_list, creating=True)
+        vals_list = self._aftersales_prepare_create(vals_list)
+        with system_writes():  # what the model derived above from checked values
+            return super().create(vals_list)
+
+    def write(self, vals):
+        self.check_access("write")
+        self._aftersales_check_vals_list([vals], creating=False)
+        vals = self._aftersales_prepare_write(vals)
+        return super().write(vals)
+
+    def _system_write(self, vals):
+        """``write`` by the addons' own code: states, dates and other values users cannot write."""
+        with system_writes():
+            return self.write(vals)
+
+    @api.model
+    def _aftersales_prepare_create(self, vals_list):
+        """Hook: the values to create once they passed the guard (references, derived values).
+
+        Runs before anything is written, so a refusal here burns no sequence number.
+        """
+        return vals_list
+
+    def _aftersales_prepare_write(self, vals):
+        """Hook: the values to write once they passed the guard."""
+        return vals
+
+    # ------------------------------------------------------------------
+
+    def _check_manager(self, action):
+        """Refuse ``action`` (a verb phrase) to anyone but an After-Sales manager (or the system)."""
+        if not self.env.su and not self.env.user.has_group("aftersales_warranty.group_aftersales_manager"):
+            raise AccessError(self.env._("Only an After-Sales manager can %(action)s.", action=action))
+
+    def _aftersales_may_write_protected(self, creating):
+        """Whether the current code may write protected fields (the system, never a user)."""
+        return self.env.su or _SYSTEM_WRITES.get()
+
+    def _aftersales_protected_error(self, field):
+        return UserError(
+            self.env._(
+                "%(field)s is set by the system on %(model)s: use the record's buttons instead "
+                "of writing it.",
+                field=field.get_description(self.env)["string"],
+                model=self.env["ir.model"]._get(self._name).name,
+            )
+        )
+
+    def _aftersales_check_protected(self, vals, creating):
+        protected = [name for name in self._aftersales_protected_fields if name in vals]
+        if not protected or self._aftersales_may_write_protected(creating):
+            return
+        if creating:
+            # A form or a script may send a protected field's default value, nothing else.
+            defaults = self.default_get(protected)
+        for name in protected:
+            field = self._fields[name]
+            if creating:
+                default = defaults.get(name, False)
+                if field.convert_to_cache(vals[name], self) != field.convert_to_cache(default, self):
+                    raise self._aftersales_protected_error(field)
+                continue
+            new = field.convert_to_cache(vals[name], self)
+            for record in self:
+                if field.convert_to_cache(record[name], record) != new:
+                    raise self._aftersales_protected_error(field)
+
+    def _aftersales_value_error(self, field, value):
+        return ValidationError(
+            self.env._(
+                "%(field)s cannot take the value %(value)s.",
+                field=field.get_description(self.env)["string"],
+                value=repr(value)[:60],
+            )
+        )
+
+    def _aftersales_check_vals_list(self, vals_list, creating):
+        """Refuse, with the field's name, any value that does not fit its field.
+
+        Links are checked to exist with one query per linked model, whatever the number of records.
+        """
+        links = {}  # comodel -> {id: field}
+        for vals in vals_list:
+            self._aftersales_check_protected(vals, creating)
+            for name, value in vals.items():
+                field = self._fields.get(name)
+                if field is None or value is None or value is False:
+                    continue
+                check = getattr(self, f"_aftersales_check_{field.type}", None)
+                if check and not check(field, value):
+                    raise self._aftersales_value_error(field, value)
+                if field.type == "many2one":
+                    links.setdefault(field.comodel_name, {}).setdefault(value, field)
+        for comodel, ids in links.items():
+            existing = set(self.env[comodel].sudo().browse(list(ids)).exists().ids)
+            for record_id, field in ids.items():
+                if record_id not in existing:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s: there is no record with id %(id)s.",
+                            field=field.get_description(self.env)["string"],
+                            id=record_id,
+                        )
+                    )
+
+    def _aftersales_check_many2one(self, field, value):
+        return type(value) is int and 0 < value <= INT_MAX
+
+    def _aftersales_check_integer(self, field, value):
+        return type(value) is int and -INT_MAX - 1 <= value <= INT_MAX
+
+    def _aftersales_check_float(self, field, value):
+        return type(value) in (int, float) and math.isfinite(value) and abs(value) < 1e15
+
+    _aftersales_check_monetary = _aftersales_check_float
+
+    def _aftersales_check_boolean(self, field, value):
+        return type(value) is bool or value in (0, 1)
+
+    def _aftersales_check_char(self, field, value):
+        return isinstance(value, str) and "\x00" not in value
+
+    _aftersales_check_text = _aftersales_check_char
+    _aftersales_check_html = _aftersales_check_char
+
+    def _aftersales_check_selection(self, field, value):
+        if not isinstance(value, str):
+            return False
+        selection = field.get_values(self.env)
+        return value in selection
+
+    def _aftersales_check_date(self, field, value):
+        try:
+            day = fields.Date.to_date(value)
+        except (TypeError, ValueError, OverflowError):
+            return False
+        return day is not None and DATE_MIN <= day <= DATE_MAX
+
+    def _aftersales_check_datetime(self, field, value):
+        try:
+            moment = fields.Datetime.to_datetime(value)
+        except (TypeError, ValueError, OverflowError):
+            return False
+        return isinstance(moment, datetime) and DATE_MIN <= moment.date() <= DATE_MAX
