@@ -1,7 +1,8 @@
+# The guard first: the models below inherit it (Odoo registers models in import order).
+from . import aftersales_guard_mixin  # isort: skip
 from . import (
     aftersales_claim,
     aftersales_claim_sla,
-    aftersales_guard_mixin,
     aftersales_warranty,
     aftersales_warranty_policy,
     product_category,

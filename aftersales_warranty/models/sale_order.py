@@ -120,12 +120,29 @@ class SaleOrder(models.Model):
             if not orders:
                 break
             if template:
-                for order in orders.filtered(
-                    lambda o: o.warranty_ids.filtered(lambda w: w.state == "active")
-                ):
+                covered = orders.filtered(lambda o: o.warranty_ids.filtered(lambda w: w.state == "active"))
+                for order in covered.filtered("partner_id.email"):
                     order.with_context(lang=order.partner_id.lang).message_post_with_source(
                         template, subtype_xmlid="mail.mt_comment"
                     )
+                (covered - covered.filtered("partner_id.email"))._warn_certificate_not_emailed()
             orders.warranty_certificate_pending = False
             if in_cron and self.env["ir.cron"]._commit_progress(len(orders)) <= 0:
                 break
+
+    def _warn_certificate_not_emailed(self):
+        """Customers without an email get no certificate by email: instead of a message queued to
+        nobody, the order says so and its salesperson is asked to hand the printed certificate."""
+        for order in self:
+            body = self.env._(
+                "The warranty certificate was not emailed: %(customer)s has no email address. "
+                "Print it from the order (Print > Warranty Certificate) and give it to the customer.",
+                customer=order.partner_id.display_name,
+            )
+            order._message_log(body=body)
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Hand over the warranty certificate"),
+                note=body,
+                user_id=(order.user_id or self.env.user).id,
+            )

@@ -15,4 +15,5 @@ from . import (
     test_warranty_lookup,
     test_warranty_past,
     test_warranty_policy,
+    test_warranty_trust,
 )
