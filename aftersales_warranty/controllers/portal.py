@@ -1,24 +1,29 @@
 import base64
-from urllib.parse import quote
 
 from werkzeug.exceptions import NotFound
 
 from odoo import http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
+from odoo.tools import plaintext2html
+from odoo.tools.mimetypes import guess_mimetype
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 MAX_PHOTOS = 5
 MAX_PHOTO_SIZE = 10 * 1024 * 1024
+PHOTO_THUMBNAIL_SIZE = 256
 
 
 class AftersalesPortal(CustomerPortal):
     """/my/warranties and /my/claims: a customer sees its commercial entity's records only.
 
     Access goes through the record rules of the portal group and `_document_check_access`;
-    records are rendered with sudo only after that check.
+    records are rendered with sudo only after that check. What changes a record in the customer's
+    name (report a problem, approve or decline a repair) is reserved to the customer itself: a
+    share token shows a record to whoever holds the link, staff read every record, neither acts as
+    the customer.
     """
 
     def _prepare_home_portal_values(self, counters):
@@ -44,6 +49,34 @@ class AftersalesPortal(CustomerPortal):
         values.update({key: records.sudo(), "pager": pager, "page_name": key, "default_url": url})
         return request.render(template, values)
 
+    @staticmethod
+    def _aftersales_is_customer(record_sudo):
+        """Whether the logged-in user is the customer of ``record_sudo`` (same commercial entity)."""
+        user = request.env.user
+        return bool(
+            not user._is_public()
+            and record_sudo.commercial_partner_id
+            and user.partner_id.commercial_partner_id == record_sudo.commercial_partner_id
+        )
+
+    def _aftersales_customer_record(self, model, record_id):
+        """``model``'s record ``record_id`` (sudo) when the current user is its customer, else 404.
+
+        Record rules still apply (the portal shows a claim from an email only once an agent has
+        confirmed its customer): the customer must be able to read the record, and be its customer.
+        """
+        try:
+            record_sudo = self._document_check_access(model, record_id)
+        except (AccessError, MissingError) as exc:
+            raise NotFound() from exc
+        if not self._aftersales_is_customer(record_sudo):
+            raise NotFound()
+        return record_sudo
+
+    # ------------------------------------------------------------------
+    # Warranties
+    # ------------------------------------------------------------------
+
     @http.route(["/my/warranties", "/my/warranties/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_warranties(self, page=1, **kw):
         return self._aftersales_list(
@@ -58,6 +91,7 @@ class AftersalesPortal(CustomerPortal):
 
     @http.route(["/my/warranties/<int:warranty_id>"], type="http", auth="public", website=True)
     def portal_my_warranty(self, warranty_id, access_token=None, report_type=None, download=False, **kw):
+        # ``kw`` is not passed on: messages on the page come from the server, never from the URL.
         try:
             warranty_sudo = self._document_check_access("aftersales.warranty", warranty_id, access_token)
         except (AccessError, MissingError) as exc:
@@ -71,55 +105,75 @@ class AftersalesPortal(CustomerPortal):
                 report_ref="aftersales_warranty.action_report_warranty_certificate",
                 download=download,
             )
+        return self._render_warranty_page(warranty_sudo, access_token)
+
+    def _render_warranty_page(self, warranty_sudo, access_token=None, status=200, **form_values):
+        """The warranty's page; ``form_values`` (error, description, phone, photos_lost) refill a
+        refused form."""
         values = self._get_page_view_values(
             warranty_sudo,
             access_token,
-            {"warranty": warranty_sudo, "page_name": "warranty"},
+            {
+                "warranty": warranty_sudo,
+                "page_name": "warranty",
+                "can_report": self._aftersales_is_customer(warranty_sudo),
+                "error": False,
+                "description": "",
+                "phone": request.env.user.partner_id.phone or "",
+                "photos_lost": False,
+            },
             "my_warranties_history",
             False,
         )
-        values["error"] = kw.get("error")
-        return request.render("aftersales_warranty.portal_my_warranty", values)
+        values.update(form_values)
+        return request.render("aftersales_warranty.portal_my_warranty", values, status=status)
 
     @http.route(
         ["/my/warranties/<int:warranty_id>/report"], type="http", auth="user", methods=["POST"], website=True
     )
-    def portal_report_problem(self, warranty_id, access_token=None, **post):
+    def portal_report_problem(self, warranty_id, **post):
         """'Report a problem' on a warranty: a claim with channel portal, photos attached.
 
-        Only the warranty's customer files claims on it: a share token shows the warranty to whoever
-        holds the link, it does not let them claim in the customer's name, so ``access_token`` is
-        ignored here. A warranty the portal does not show (pending, void) takes no claim either.
+        Only the warranty's customer files claims on it (see ``_aftersales_customer_record``); a
+        warranty the portal does not show (pending, void) takes no claim either. A refused form
+        comes back with its message and what the customer typed.
         """
-        try:
-            warranty_sudo = self._document_check_access("aftersales.warranty", warranty_id)
-        except (AccessError, MissingError) as exc:
-            raise NotFound() from exc
+        warranty_sudo = self._aftersales_customer_record("aftersales.warranty", warranty_id)
         if warranty_sudo.state not in ("active", "expired"):
             raise NotFound()
         description = (post.get("description") or "").strip()
+        phone = (post.get("phone") or "").strip()
         photos = [f for f in request.httprequest.files.getlist("photos") if f and f.filename]
-        error = None
+
+        def refuse(error):
+            # Browsers do not refill file fields: the page says so when photos were sent.
+            return self._render_warranty_page(
+                warranty_sudo,
+                status=400,
+                error=error,
+                description=description,
+                phone=phone,
+                photos_lost=bool(photos),
+            )
+
         if not description:
-            error = request.env._("Describe the problem so that we can help.")
-        elif len(photos) > MAX_PHOTOS:
-            error = request.env._("Attach at most %(count)s photos.", count=MAX_PHOTOS)
-        if error:
-            return self._report_error(warranty_sudo, error)
+            return refuse(request.env._("Describe the problem so that we can help."))
+        if len(photos) > MAX_PHOTOS:
+            return refuse(request.env._("Attach at most %(count)s photos.", count=MAX_PHOTOS))
         contents = []
         for photo in photos:
-            data = photo.read()
-            if len(data) > MAX_PHOTO_SIZE or not (photo.mimetype or "").startswith("image/"):
-                return self._report_error(
-                    warranty_sudo, request.env._("%(name)s is not an image under 10 MB.", name=photo.filename)
-                )
+            # One byte past the limit is enough to refuse: an oversized file is not read whole.
+            data = photo.read(MAX_PHOTO_SIZE + 1)
+            # What the file holds decides, not the type the browser declares.
+            if len(data) > MAX_PHOTO_SIZE or not guess_mimetype(data, default="").startswith("image/"):
+                return refuse(request.env._("%(name)s is not an image under 10 MB.", name=photo.filename))
             contents.append((photo.filename, data))
         partner = request.env.user.partner_id
         try:
-            # The customer may not create claims directly: the controller checked its access to
-            # the warranty above, and only writes the customer's own values.
+            # The customer may not create claims directly: the controller checked above that the
+            # warranty is theirs, and only writes the customer's own values.
             with request.env.cr.savepoint():
-                claim = (
+                claim_sudo = (
                     request.env["aftersales.claim"]
                     .sudo()
                     .create(
@@ -131,31 +185,47 @@ class AftersalesPortal(CustomerPortal):
                             "product_id": warranty_sudo.product_id.id,
                             "sale_order_id": warranty_sudo.sale_order_id.id,
                             "company_id": warranty_sudo.company_id.id,
-                            "phone": (post.get("phone") or "").strip() or partner.phone,
+                            "phone": phone or partner.phone,
                             "email": partner.email,
-                            "description": description,
+                            "description": plaintext2html(description),
                         }
                     )
                 )
-                if contents:
-                    request.env["ir.attachment"].sudo().create(
+                claim_sudo.message_subscribe(partner_ids=partner.ids)
+                # Pending attachments of the customer, as the portal chatter uploads them:
+                # message_post links them to the claim (it takes no other from a portal user).
+                attachments = (
+                    request.env["ir.attachment"]
+                    .sudo()
+                    .create(
                         [
                             {
                                 "name": name,
                                 "datas": base64.b64encode(data),
-                                "res_model": "aftersales.claim",
-                                "res_id": claim.id,
+                                "res_model": "mail.compose.message",
+                                "res_id": 0,
                             }
                             for name, data in contents
                         ]
                     )
-                claim.message_subscribe(partner_ids=partner.ids)
-        except (UserError, ValidationError) as exc:
-            return self._report_error(warranty_sudo, exc.args[0])
-        return request.redirect(f"/my/claims/{claim.id}?created=1")
+                )
+                # The customer's report opens the conversation they follow on the portal: the
+                # problem in their words, with the photos.
+                claim_sudo.message_post(
+                    body=plaintext2html(description),
+                    author_id=partner.id,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                    attachment_ids=attachments.ids,
+                )
+        except UserError as exc:  # ValidationError included: the model's sentence, e.g. a bad phone
+            request.env.invalidate_all()
+            return refuse(exc.args[0])
+        return request.redirect(f"/my/claims/{claim_sudo.id}?created=1")
 
-    def _report_error(self, warranty_sudo, error):
-        return request.redirect(f"/my/warranties/{warranty_sudo.id}?error={quote(error)}#report")
+    # ------------------------------------------------------------------
+    # Claims
+    # ------------------------------------------------------------------
 
     @http.route(["/my/claims", "/my/claims/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_claims(self, page=1, **kw):
@@ -170,13 +240,127 @@ class AftersalesPortal(CustomerPortal):
         )
 
     @http.route(["/my/claims/<int:claim_id>"], type="http", auth="public", website=True)
-    def portal_my_claim(self, claim_id, access_token=None, **kw):
+    def portal_my_claim(
+        self, claim_id, access_token=None, created=None, decision=None, pid=None, hash=None, **kw
+    ):
         try:
             claim_sudo = self._document_check_access("aftersales.claim", claim_id, access_token)
         except (AccessError, MissingError) as exc:
             raise NotFound() from exc
-        values = self._get_page_view_values(
-            claim_sudo, access_token, {"claim": claim_sudo, "page_name": "claim"}, "my_claims_history", False
+        return self._render_claim_page(
+            claim_sudo,
+            access_token,
+            pid=pid,
+            hash=hash,
+            created=bool(created),
+            decision=decision if decision in ("approved", "declined") else False,
         )
-        values["created"] = kw.get("created")
-        return request.render("aftersales_warranty.portal_my_claim", values)
+
+    def _render_claim_page(self, claim_sudo, access_token=None, pid=None, hash=None, status=200, **extra):
+        """The claim's page: its details, photos, the repair quotation to decide on, and the
+        conversation (portal chatter) in which the customer can reply."""
+        is_customer = self._aftersales_is_customer(claim_sudo)
+        values = self._get_page_view_values(
+            claim_sudo,
+            access_token,
+            {
+                "claim": claim_sudo,
+                "page_name": "claim",
+                "is_customer": is_customer,
+                "photos": self._claim_photos(claim_sudo),
+                "photo_token": access_token or "",
+                "quotation_repairs": claim_sudo.repair_order_ids.filtered(lambda r: r.state == "draft")
+                if claim_sudo.state == "awaiting_approval"
+                else claim_sudo.repair_order_ids.browse(),
+                "error": False,
+                "created": False,
+                "decision": False,
+            },
+            "my_claims_history",
+            False,
+            pid=pid,
+            hash=hash,
+        )
+        # The portal chatter posts with the claim's token (portal customers cannot write claims);
+        # the customer's own pid and hash sign their replies.
+        values["token"] = claim_sudo._portal_ensure_token()
+        if is_customer and not values.get("pid"):
+            partner = request.env.user.partner_id
+            values.update(pid=partner.id, hash=claim_sudo._sign_token(partner.id))
+        values.update(extra)
+        return request.render("aftersales_warranty.portal_my_claim", values, status=status)
+
+    @staticmethod
+    def _claim_photos(claim_sudo):
+        """Images the customer sees on the claim: those of the conversation's public messages, and
+        those a customer attached to the claim. Attachments of internal notes are not among them."""
+        attachments = (
+            request.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", claim_sudo._name),
+                    ("res_id", "=", claim_sudo.id),
+                    ("mimetype", "=like", "image/%"),
+                ],
+                order="id",
+            )
+        )
+        if not attachments:
+            return attachments
+        Message = request.env["mail.message"].sudo()
+        messages = Message.search(
+            [
+                ("model", "=", claim_sudo._name),
+                ("res_id", "=", claim_sudo.id),
+                ("attachment_ids", "in", attachments.ids),
+            ]
+        )
+        public = messages.filtered_domain(Message._get_search_domain_share())
+        return attachments.filtered(
+            lambda a: a in public.attachment_ids or (a not in messages.attachment_ids and a.create_uid.share)
+        )
+
+    @http.route(
+        ["/my/claims/<int:claim_id>/photo/<int:attachment_id>"], type="http", auth="public", website=True
+    )
+    def portal_claim_photo(self, claim_id, attachment_id, access_token=None, size=None, **kw):
+        """A photo of the claim, to whoever may see the claim (its customer, staff, the claim's
+        share token), full size or as a square thumbnail."""
+        try:
+            claim_sudo = self._document_check_access("aftersales.claim", claim_id, access_token)
+        except (AccessError, MissingError) as exc:
+            raise NotFound() from exc
+        photo = self._claim_photos(claim_sudo).filtered(lambda a: a.id == attachment_id)
+        if not photo:
+            raise NotFound()
+        side = PHOTO_THUMBNAIL_SIZE if size == "thumbnail" else 0
+        stream = request.env["ir.binary"]._get_image_stream_from(photo, "raw", width=side, height=side)
+        return stream.get_response()
+
+    @http.route(
+        ["/my/claims/<int:claim_id>/approve"], type="http", auth="user", methods=["POST"], website=True
+    )
+    def portal_claim_approve(self, claim_id, **post):
+        """The customer approves the repair quotation of their claim."""
+        return self._claim_decide(claim_id, "approved")
+
+    @http.route(
+        ["/my/claims/<int:claim_id>/decline"], type="http", auth="user", methods=["POST"], website=True
+    )
+    def portal_claim_decline(self, claim_id, **post):
+        """The customer declines the repair quotation of their claim."""
+        return self._claim_decide(claim_id, "declined")
+
+    def _claim_decide(self, claim_id, decision):
+        claim_sudo = self._aftersales_customer_record("aftersales.claim", claim_id)
+        try:
+            with request.env.cr.savepoint():
+                if decision == "approved":
+                    claim_sudo._portal_approve_quotation()
+                else:
+                    claim_sudo._portal_decline_quotation()
+        except UserError as exc:
+            request.env.invalidate_all()
+            return self._render_claim_page(claim_sudo, status=400, error=exc.args[0])
+        return request.redirect(f"/my/claims/{claim_sudo.id}?decision={decision}")

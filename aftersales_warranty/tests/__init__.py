@@ -1,4 +1,5 @@
 from . import (
+    test_certificate_pdf,
     test_claim_access,
     test_claim_mail,
     test_claim_portal,
@@ -6,6 +7,8 @@ from . import (
     test_claim_sla,
     test_claim_trust,
     test_claim_workflow,
+    test_portal_claim,
+    test_portal_warranty,
     test_ui,
     test_warranty_access,
     test_warranty_certificate,

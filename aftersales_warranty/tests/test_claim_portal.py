@@ -98,17 +98,18 @@ class TestClaimPortal(AftersalesWarrantyCommon, HttpCase):
         self.authenticate("portal_a", "portal_a")
         Claim = self.env["aftersales.claim"]
         before = Claim.search_count([])
-        for description, files, phone in (
-            ("", None, ""),
-            ("Broken", {"photos": ("notes.txt", b"hello", "text/plain")}, ""),
-            ("Broken", None, "12"),
+        for description, files, phone, message in (
+            ("", None, "", "Describe the problem so that we can help."),
+            ("Broken", {"photos": ("notes.txt", b"hello", "text/plain")}, "", "notes.txt is not an image"),
+            ("Broken", None, "12", "The phone number 12 is not valid"),
         ):
+            # A refused form comes back with its message (no redirection that would lose the input).
             response = self._post_report(self.warranty_a, description, files=files, phone=phone)
-            self.assertEqual(response.status_code, 303)
-            self.assertIn("error=", response.headers["Location"])
+            self.assertEqual(response.status_code, 400)
+            self.assertIn(message, response.text)
             self.assertEqual(Claim.search_count([]), before)
         foreign = self._post_report(self.warranty_b, "Not mine")
-        self.assertIn(foreign.status_code, (403, 404))
+        self.assertEqual(foreign.status_code, 404)
         self.assertEqual(Claim.search_count([]), before)
 
     def test_portal_tour(self):
