@@ -7,6 +7,7 @@ from odoo.exceptions import LockError, UserError, ValidationError
 from odoo.fields import Domain
 
 from .aftersales_claim_sla import CLAIM_PRIORITIES
+from .aftersales_guard_mixin import check_internal_read
 
 CLAIM_STATES = [
     ("new", "New"),
@@ -325,7 +326,14 @@ class AftersalesClaim(models.Model):
         template = self.env.ref("aftersales_warranty.mail_template_claim_received", raise_if_not_found=False)
         if template:
             for claim in claims.filtered(lambda c: c.partner_id.email):
-                claim.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+                # A comment, so that the customer finds it in the claim's conversation on the portal;
+                # written by the company, not by whoever filed the claim (the customer, on the portal).
+                claim.message_post_with_source(
+                    template,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                    author_id=claim.company_id.partner_id.id,
+                )
         return claims
 
     @api.model
@@ -344,11 +352,17 @@ class AftersalesClaim(models.Model):
             if not vals.get("product_id") and serial_vals.get("product_id"):
                 vals["product_id"] = serial_vals["product_id"]
             partner = Partner.browse(vals.get("partner_id"))
+            customer = partner.commercial_partner_id
+            warranty = self.env["aftersales.warranty"].browse(vals.get("warranty_id"))
             order = self.env["sale.order"].browse(vals.get("sale_order_id"))
-            if lot or order.partner_id.commercial_partner_id != partner.commercial_partner_id:
+            if not lot and warranty and not warranty.lot_id and warranty.commercial_partner_id == customer:
+                # A unit without a serial (a warranty per delivery) is named by its own warranty.
+                serial_vals = {"warranty_id": warranty.id, "sale_order_id": warranty.sale_order_id.id}
+            elif not lot and order.partner_id.commercial_partner_id == customer:
                 # Without a serial, an order of the customer's own may name what was bought.
-                vals["sale_order_id"] = serial_vals["sale_order_id"]
+                serial_vals["sale_order_id"] = order.id
             vals["warranty_id"] = serial_vals["warranty_id"]
+            vals["sale_order_id"] = serial_vals["sale_order_id"]
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
             if vals.get("phone"):
                 vals["phone"] = self._e164(vals["phone"], partner.country_id or company.country_id)
@@ -620,6 +634,15 @@ class AftersalesClaim(models.Model):
     def action_request_approval(self):
         """Hold the claim until the customer or a manager approves the (paid) repair quotation."""
         self._ensure_state(("diagnosis",), self.env._("wait for approval"))
+        covered = self.filtered("under_warranty")
+        if covered:
+            raise UserError(
+                self.env._(
+                    "Claim %(name)s is under warranty: its repair is free and needs no approval, "
+                    "start the repair instead.",
+                    name=covered[0].name,
+                )
+            )
         for claim in self:
             if not claim.repair_order_ids.filtered(lambda r: r.state == "draft"):
                 self.env["repair.order"].create(claim._prepare_repair_vals())
@@ -750,6 +773,7 @@ class AftersalesClaim(models.Model):
 
     def _action_view_linked(self, action_xmlid):
         """The documents of ``action_xmlid``'s model that this claim created."""
+        check_internal_read(self)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(action_xmlid)
         action["domain"] = [("aftersales_claim_id", "=", self.id)]

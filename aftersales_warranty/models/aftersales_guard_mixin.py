@@ -18,6 +18,18 @@ DATE_MAX = date(2999, 12, 31)
 INT_MAX = 2**31 - 1
 
 
+def check_internal_read(records, operation="read"):
+    """Back-office actions (smart buttons, prints, new-record forms) are for internal users allowed
+    ``operation`` on ``records``: a portal user, or a user of another company, is refused even
+    though the action would only open a view."""
+    env = records.env
+    if env.su:
+        return
+    if env.user.share:
+        raise AccessError(env._("This action is for the company's staff: it cannot be used from the portal."))
+    records.check_access(operation)
+
+
 @contextmanager
 def system_writes():
     """Within this block the addons' code may write the fields a model protects from users."""

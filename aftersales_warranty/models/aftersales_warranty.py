@@ -6,6 +6,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero
 
+from .aftersales_guard_mixin import check_internal_read
+
 WARRANTY_STATES = [
     ("pending", "Pending"),
     ("active", "Active"),
@@ -281,6 +283,7 @@ class AftersalesWarranty(models.Model):
 
     def action_extend(self):
         """Create a quotation of the policy's extension product targeting this warranty."""
+        check_internal_read(self)
         self.ensure_one()
         if self.state not in ("active", "expired"):
             raise UserError(
@@ -302,6 +305,9 @@ class AftersalesWarranty(models.Model):
             {
                 "partner_id": self.partner_id.id,
                 "company_id": self.company_id.id,
+                # Whoever prepares the renewal owns the quotation (the customer's salesperson may
+                # be someone else, whose orders a salesperson cannot add lines to).
+                "user_id": self.env.user.id,
                 "origin": self.name,
                 "order_line": [
                     Command.create(
@@ -323,6 +329,7 @@ class AftersalesWarranty(models.Model):
 
     def action_new_claim(self):
         """Open a new claim for this unit, filled from its warranty."""
+        check_internal_read(self.env["aftersales.claim"], "create")
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -338,6 +345,7 @@ class AftersalesWarranty(models.Model):
         }
 
     def action_view_claims(self):
+        check_internal_read(self)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_warranty.aftersales_claim_action")
         action["domain"] = [("warranty_id", "=", self.id)]
@@ -345,9 +353,11 @@ class AftersalesWarranty(models.Model):
         return action
 
     def action_print_certificate(self):
+        check_internal_read(self)
         return self.env.ref("aftersales_warranty.action_report_warranty_certificate").report_action(self)
 
     def action_view_sale_order(self):
+        check_internal_read(self)
         self.ensure_one()
         return self.sale_order_id.get_formview_action() if self.sale_order_id else False
 

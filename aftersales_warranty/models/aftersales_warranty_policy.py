@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .aftersales_guard_mixin import check_internal_read
+
 DURATION_UNITS = [
     ("day", "Days"),
     ("week", "Weeks"),
@@ -136,6 +138,7 @@ class AftersalesWarrantyPolicy(models.Model):
         return add_duration(date_start, self.duration, self.duration_unit)
 
     def action_view_warranties(self):
+        check_internal_read(self)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "aftersales_warranty.aftersales_warranty_action"

@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import AccessError
 
+from .aftersales_guard_mixin import check_internal_read
+
 
 class RepairOrder(models.Model):
     _inherit = "repair.order"
@@ -34,5 +36,6 @@ class RepairOrder(models.Model):
         return res
 
     def action_view_aftersales_claim(self):
+        check_internal_read(self.aftersales_claim_id)
         self.ensure_one()
         return self.aftersales_claim_id.get_formview_action()

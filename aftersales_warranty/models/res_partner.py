@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .aftersales_guard_mixin import check_internal_read
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -25,6 +27,7 @@ class ResPartner(models.Model):
             partner.claim_count = counts.get(partner.commercial_partner_id, 0)
 
     def action_view_claims(self):
+        check_internal_read(self)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_warranty.aftersales_claim_action")
         action["domain"] = [("commercial_partner_id", "=", self.commercial_partner_id.id)]
@@ -48,6 +51,7 @@ class ResPartner(models.Model):
                 partner = partner.parent_id
 
     def action_view_warranties(self):
+        check_internal_read(self)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "aftersales_warranty.aftersales_warranty_action"

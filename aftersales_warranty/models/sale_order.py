@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .aftersales_guard_mixin import check_internal_read
+
 WARRANTY_STATUS = [
     ("none", "No Warranty"),
     ("pending", "Pending Delivery"),
@@ -50,6 +52,7 @@ class SaleOrder(models.Model):
             order.claim_count = counts.get(order, 0)
 
     def action_view_claims(self):
+        check_internal_read(self)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_warranty.aftersales_claim_action")
         action["domain"] = [("sale_order_id", "=", self.id)]
@@ -85,6 +88,7 @@ class SaleOrder(models.Model):
         return res
 
     def action_view_warranties(self):
+        check_internal_read(self)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "aftersales_warranty.aftersales_warranty_action"
@@ -94,6 +98,7 @@ class SaleOrder(models.Model):
         return action
 
     def action_print_warranty_certificate(self):
+        check_internal_read(self)
         return self.env.ref("aftersales_warranty.action_report_sale_warranty_certificate").report_action(self)
 
     def _schedule_warranty_certificates(self):

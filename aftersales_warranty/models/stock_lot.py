@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .aftersales_guard_mixin import check_internal_read
+
 
 class StockLot(models.Model):
     _inherit = "stock.lot"
@@ -49,6 +51,7 @@ class StockLot(models.Model):
             lot.claim_count = counts.get(lot, 0)
 
     def action_view_claims(self):
+        check_internal_read(self)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_warranty.aftersales_claim_action")
         action["domain"] = [("lot_id", "=", self.id)]
@@ -56,6 +59,7 @@ class StockLot(models.Model):
         return action
 
     def action_view_warranties(self):
+        check_internal_read(self)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "aftersales_warranty.aftersales_warranty_action"

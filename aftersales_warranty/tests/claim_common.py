@@ -64,7 +64,13 @@ class AftersalesClaimCommon(AftersalesWarrantyCommon):
         return self.Claim.with_user(user or self.agent).create(values)
 
     def _claim_in_state(self, state, user=None, **vals):
-        """A claim brought to ``state`` through the public actions, as ``user``."""
+        """A claim brought to ``state`` through the public actions, as ``user``.
+
+        A claim awaiting approval is out of warranty (reported after the warranty's end) unless
+        ``date_reported`` says otherwise: a covered repair needs no approval.
+        """
+        if state == "awaiting_approval":
+            vals.setdefault("date_reported", "2027-03-01 08:00:00")
         claim = self._claim(user=user, **vals)
         if state == "new":
             return claim

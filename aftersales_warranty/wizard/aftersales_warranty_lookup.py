@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.aftersales_guard_mixin import check_internal_read
+
 
 class AftersalesWarrantyLookup(models.TransientModel):
     _name = "aftersales.warranty.lookup"
@@ -78,6 +80,7 @@ class AftersalesWarrantyLookup(models.TransientModel):
 
     def action_new_claim(self):
         """Open a new claim for the looked-up serial."""
+        check_internal_read(self.env["aftersales.claim"], "create")
         self.ensure_one()
         if not self.lot_id:
             raise UserError(self.message or self.env._("Type or scan a serial number first."))
