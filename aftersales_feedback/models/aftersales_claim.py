@@ -1,5 +1,10 @@
+from datetime import datetime, time
+
+import pytz
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class AftersalesClaim(models.Model):
@@ -33,12 +38,27 @@ class AftersalesClaim(models.Model):
 
     def action_grant_goodwill_coupon(self):
         """Give the customer of each claim a goodwill coupon (at most one per claim), emailed with its
-        code and expiry."""
+        code and expiry.
+
+        Not on a rejected or cancelled claim, never to one of our own users, within the company's
+        monthly number per agent (managers are not limited). A customer without a valid email address
+        gets no coupon: the grant is refused when no customer at all can receive one, otherwise a note
+        on the claim says which one was left out.
+        """
         if not self.env.user.has_group("aftersales_warranty.group_aftersales_user"):
             raise UserError(self.env._("Only after-sales agents and managers grant goodwill coupons."))
+        self.check_access("write")
         # Two agents clicking at once: the second is told to reload (the unique index on goodwill
         # coupons stops whatever slips past, e.g. a grant committed after this transaction began).
         self._lock_for_change()
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        # Archived users too: a former employee's partner is still not a customer to compensate.
+        employees = (
+            self.partner_id.sudo()
+            .with_context(active_test=False)
+            .user_ids.filtered(lambda user: not user.share)
+            .partner_id
+        )
         for claim in self:
             if not claim.partner_id:
                 raise UserError(
@@ -52,8 +72,33 @@ class AftersalesClaim(models.Model):
                         code=claim.goodwill_coupon_id.code,
                     )
                 )
-            if claim.state == "cancelled":
-                raise UserError(self.env._("Claim %(name)s is cancelled.", name=claim.name))
+            if claim.state in ("rejected", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "Claim %(name)s is %(state)s: it cannot get a goodwill coupon.",
+                        name=claim.name,
+                        state=labels[claim.state],
+                    )
+                )
+            if claim.partner_id in employees:
+                raise UserError(
+                    self.env._(
+                        "Claim %(name)s is from %(customer)s, one of our own users: goodwill coupons are "
+                        "for customers only.",
+                        name=claim.name,
+                        customer=claim.partner_id.display_name,
+                    )
+                )
+        unreachable = self.filtered(lambda claim: not claim.partner_id.email_normalized)
+        if unreachable == self:
+            raise UserError(
+                self.env._(
+                    "Customer %(customer)s has no email address: add one, then grant again.",
+                    customer=", ".join(unreachable.partner_id.mapped("display_name")),
+                )
+            )
+        claims = self - unreachable
+        claims._check_goodwill_monthly_cap()
         cards = self.env["loyalty.card"]._aftersales_issue(
             "aftersales_goodwill_program_id",
             [
@@ -63,10 +108,10 @@ class AftersalesClaim(models.Model):
                     "aftersales_origin": "goodwill",
                     "aftersales_claim_id": claim.id,
                 }
-                for claim in self
+                for claim in claims
             ],
         )
-        for claim, card in zip(self, cards, strict=True):
+        for claim, card in zip(claims, cards, strict=True):
             claim.message_post(
                 body=self.env._(
                     "Goodwill coupon %(code)s granted to %(customer)s.",
@@ -74,11 +119,67 @@ class AftersalesClaim(models.Model):
                     customer=claim.partner_id.display_name,
                 )
             )
+        for claim in unreachable:
+            claim.message_post(
+                body=self.env._(
+                    "No goodwill coupon granted: customer %(customer)s has no email address. Add one, "
+                    "then grant again.",
+                    customer=claim.partner_id.display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         self.invalidate_recordset(["goodwill_coupon_id"])
         return True
 
+    def _check_goodwill_monthly_cap(self):
+        """Refuse when the current user would grant more goodwill coupons this calendar month (in the
+        user's time zone) than their company allows an agent; managers are not limited."""
+        if self.env.su or self.env.user.has_group("aftersales_warranty.group_aftersales_manager"):
+            return
+        companies = self.company_id.filtered("aftersales_goodwill_monthly_cap")
+        if not companies:
+            return
+        first_day = fields.Date.context_today(self).replace(day=1)
+        month_start, next_month_start = (
+            self.env.tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+            for day in (first_day, first_day + relativedelta(months=1))
+        )
+        granted = dict(
+            self.env["loyalty.card"]
+            .sudo()  # the user's own grants, whichever coupons they may read
+            ._read_group(
+                [
+                    ("aftersales_origin", "=", "goodwill"),
+                    ("create_uid", "=", self.env.uid),
+                    ("create_date", ">=", month_start),
+                    ("create_date", "<", next_month_start),
+                    ("aftersales_claim_id.company_id", "in", companies.ids),
+                ],
+                ["aftersales_claim_id.company_id"],
+                ["__count"],
+            )
+        )
+        for company in companies:
+            cap = company.aftersales_goodwill_monthly_cap
+            count = granted.get(company, 0)
+            if count + len(self.filtered(lambda claim, c=company: claim.company_id == c)) > cap:
+                raise UserError(
+                    self.env._(
+                        "You have already granted %(count)s goodwill coupons this month in %(company)s, "
+                        "where an agent may grant %(cap)s a month: ask an After-Sales manager to grant "
+                        "this one.",
+                        count=count,
+                        company=company.name,
+                        cap=cap,
+                    )
+                )
+
     def action_view_feedback(self):
         self.ensure_one()
+        # The claim form's smart button: the back office's, for those who read the claim.
+        if not self.env.user._is_internal():
+            raise AccessError(self.env._("Only employees open the feedback of a claim."))
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "aftersales_feedback.aftersales_feedback_action"
         )

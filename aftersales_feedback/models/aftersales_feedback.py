@@ -8,9 +8,12 @@ FEEDBACK_CATEGORIES = [("promoter", "Promoter"), ("passive", "Passive"), ("detra
 class AftersalesFeedback(models.Model):
     _name = "aftersales.feedback"
     _description = "Customer Satisfaction Feedback"
-    _inherit = ["mail.thread"]
+    _inherit = ["aftersales.guard.mixin", "mail.thread"]
     _order = "date desc, id desc"
     _rec_name = "partner_id"
+    # Derived from what the customer gave: a photo earns the review coupon, so "with photo" is read
+    # from the photo itself; the rest follows the scores and the documents.
+    _aftersales_protected_fields = ("has_photo", "nps_given", "category", "user_id")
 
     partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True, tracking=True)
     claim_id = fields.Many2one("aftersales.claim", index="btree_not_null", ondelete="set null")
@@ -31,7 +34,12 @@ class AftersalesFeedback(models.Model):
         FEEDBACK_CATEGORIES, compute="_compute_category", store=True, index=True, tracking=True
     )
     photo = fields.Image(max_width=1920, max_height=1920, attachment=True)
-    has_photo = fields.Boolean("With Photo", help="The customer sent a photo with the review.")
+    has_photo = fields.Boolean(
+        "With Photo",
+        compute="_compute_has_photo",
+        store=True,
+        help="A photo is attached to the review (set from the photo itself).",
+    )
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
@@ -68,6 +76,11 @@ class AftersalesFeedback(models.Model):
                 feedback.score, feedback.nps if feedback.nps_given else None
             )
 
+    @api.depends("photo")
+    def _compute_has_photo(self):
+        for feedback in self:
+            feedback.has_photo = bool(feedback.photo)
+
     @api.depends("sale_order_id.user_id", "claim_id.user_id")
     def _compute_user_id(self):
         for feedback in self:
@@ -99,8 +112,6 @@ class AftersalesFeedback(models.Model):
                 )
             vals["nps_given"] = given
             vals["nps"] = vals["nps"] if given else 0
-        if vals.get("photo"):
-            vals["has_photo"] = True
         for related, field in (("claim_id", "aftersales.claim"), ("sale_order_id", "sale.order")):
             if vals.get(related) and not vals.get("partner_id"):
                 vals["partner_id"] = self.env[field].browse(vals[related]).partner_id.id
@@ -113,15 +124,37 @@ class AftersalesFeedback(models.Model):
             vals.setdefault("company_id", self.env["sale.order"].browse(vals["sale_order_id"]).company_id.id)
         return vals
 
+    def _aftersales_value_error(self, field, value):
+        # The scores' own sentences, whatever is wrong with the value (a text, True, a huge number).
+        if field.name == "score":
+            return ValidationError(
+                self.env._("The score must be between 1 and 5, not %(score)s.", score=repr(value)[:60])
+            )
+        if field.name == "nps":
+            return ValidationError(
+                self.env._(
+                    "The recommendation score must be between 0 and 10, not %(nps)s.", nps=repr(value)[:60]
+                )
+            )
+        return super()._aftersales_value_error(field, value)
+
+    @api.model
+    def _aftersales_prepare_create(self, vals_list):
+        # Completed once the guard checked the values as sent (the claim and order ids are then real).
+        return [self._normalize_vals(dict(vals)) for vals in super()._aftersales_prepare_create(vals_list)]
+
+    def _aftersales_prepare_write(self, vals):
+        return self._normalize_vals(dict(super()._aftersales_prepare_write(vals)))
+
     @api.model_create_multi
     def create(self, vals_list):
-        feedbacks = super().create([self._normalize_vals(dict(vals)) for vals in vals_list])
+        feedbacks = super().create(vals_list)
         feedbacks._grant_review_rewards()
         return feedbacks
 
     def write(self, vals):
-        result = super().write(self._normalize_vals(dict(vals)))
-        if {"has_photo", "photo", "score", "sale_order_id"} & set(vals):
+        result = super().write(vals)
+        if {"photo", "score", "sale_order_id"} & set(vals):
             self._grant_review_rewards()
         return result
 

@@ -2,7 +2,9 @@ import re
 import uuid
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import system_writes
 
 TOKEN_RE = re.compile(r"[0-9a-f-]{8,64}")
 REQUEST_STATES = [
@@ -18,8 +20,11 @@ class AftersalesFeedbackRequest(models.Model):
 
     _name = "aftersales.feedback.request"
     _description = "Satisfaction Survey Request"
+    _inherit = ["aftersales.guard.mixin"]
     _order = "id desc"
     _rec_name = "partner_id"
+    # The link's token and what the customer's answer set: the survey page and its actions write them.
+    _aftersales_protected_fields = ("access_token", "state", "feedback_id", "date_answered")
 
     access_token = fields.Char(
         required=True,
@@ -35,7 +40,7 @@ class AftersalesFeedbackRequest(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    state = fields.Selection(REQUEST_STATES, required=True, default="sent", index=True)
+    state = fields.Selection(REQUEST_STATES, required=True, readonly=True, default="sent", index=True)
     feedback_id = fields.Many2one("aftersales.feedback", readonly=True, ondelete="set null")
     date_answered = fields.Datetime(readonly=True)
 
@@ -53,13 +58,47 @@ class AftersalesFeedbackRequest(models.Model):
         url = f"{base}/aftersales/feedback/{self.sudo().access_token}"
         return f"{url}/{score}" if score else url
 
+    def action_cancel(self):
+        """Withdraw unanswered surveys: their links then say the survey is closed."""
+        if not self.env.user.has_group("aftersales_warranty.group_aftersales_manager"):
+            raise AccessError(self.env._("Only after-sales managers cancel satisfaction surveys."))
+        self.check_access("write")
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for request in self:
+            if request.state not in ("sent", "rated"):
+                raise UserError(
+                    self.env._(
+                        "The survey sent to %(customer)s is %(state)s: only an unanswered survey can be "
+                        "cancelled.",
+                        customer=request.partner_id.display_name,
+                        state=labels[request.state],
+                    )
+                )
+        with system_writes():
+            self.write({"state": "cancelled"})
+        return True
+
     @api.model
     def _send_for(self, records):
-        """Email the satisfaction survey about each claim or delivered order of ``records``."""
+        """Email the satisfaction survey about each claim or delivered order of ``records``.
+
+        A customer without a valid email address gets no survey (no email queued to nobody): a note
+        on the claim or order says so.
+        """
         vals_list = []
-        for record in records:
-            if not record.partner_id.email:
-                continue
+        unreachable = records.filtered(lambda r: not r.partner_id.email_normalized)
+        if unreachable:
+            unreachable._message_log_batch(
+                bodies={
+                    record.id: self.env._(
+                        "No satisfaction survey was emailed: customer %(customer)s has no valid email "
+                        "address.",
+                        customer=record.partner_id.display_name,
+                    )
+                    for record in unreachable
+                }
+            )
+        for record in records - unreachable:
             vals = {"partner_id": record.partner_id.id, "company_id": record.company_id.id}
             if record._name == "aftersales.claim":
                 vals.update(

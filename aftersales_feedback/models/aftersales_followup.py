@@ -1,7 +1,11 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import INT_MAX, system_writes
+
+from .aftersales_followup_rule import TRIGGER_MODELS
 
 FOLLOWUP_OUTCOMES = [
     ("pending", "Pending"),
@@ -12,6 +16,8 @@ FOLLOWUP_OUTCOMES = [
 ]
 FOLLOWUP_STATES = [("open", "Open"), ("done", "Done"), ("stopped", "Stopped")]
 MAX_NO_ANSWER = 3
+# The documents a follow-up call can be about: those the rules' triggers follow.
+FOLLOWUP_DOCUMENT_MODELS = tuple(dict.fromkeys(model for model, _date_field in TRIGGER_MODELS.values()))
 
 
 def subscribe_responsibles(records):
@@ -36,24 +42,52 @@ def subscribe_responsibles(records):
 class AftersalesFollowup(models.Model):
     _name = "aftersales.followup"
     _description = "After-Sales Follow-up Call"
-    _inherit = ["mail.thread"]
+    _inherit = ["aftersales.guard.mixin", "mail.thread"]
     _order = "id desc"
+    # What the rules and the call outcomes set: the document called about, its customer and company,
+    # the call's progress. Users write the responsible, the due date and the notes.
+    _aftersales_protected_fields = (
+        "rule_id",
+        "trigger",
+        "res_model",
+        "res_id",
+        "partner_id",
+        "company_id",
+        "activity_id",
+        "lead_id",
+        "outcome",
+        "state",
+        "attempt_count",
+        "feedback_id",
+        "score",
+        "date_done",
+    )
 
     name = fields.Char(compute="_compute_name")
-    rule_id = fields.Many2one("aftersales.followup.rule", required=True, index=True, ondelete="cascade")
+    rule_id = fields.Many2one(
+        "aftersales.followup.rule", required=True, readonly=True, index=True, ondelete="cascade"
+    )
     trigger = fields.Selection(related="rule_id.trigger", store=True)
-    res_model = fields.Char("Document Model", required=True, index=True)
-    res_id = fields.Many2oneReference("Document ID", model_field="res_model", required=True, index=True)
+    res_model = fields.Char("Document Model", required=True, readonly=True, index=True)
+    res_id = fields.Many2oneReference(
+        "Document ID", model_field="res_model", required=True, readonly=True, index=True
+    )
     res_name = fields.Char("Document", compute="_compute_res_name")
-    partner_id = fields.Many2one("res.partner", "Customer", index=True)
+    partner_id = fields.Many2one("res.partner", "Customer", readonly=True, index=True)
     user_id = fields.Many2one("res.users", "Responsible", index=True, tracking=True)
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company", required=True, readonly=True, index=True, default=lambda self: self.env.company
     )
-    activity_id = fields.Many2one("mail.activity", index="btree_not_null", ondelete="set null")
-    lead_id = fields.Many2one("crm.lead", "Opportunity", index="btree_not_null", ondelete="set null")
-    outcome = fields.Selection(FOLLOWUP_OUTCOMES, required=True, default="pending", tracking=True)
-    state = fields.Selection(FOLLOWUP_STATES, required=True, default="open", index=True, tracking=True)
+    activity_id = fields.Many2one("mail.activity", readonly=True, index="btree_not_null", ondelete="set null")
+    lead_id = fields.Many2one(
+        "crm.lead", "Opportunity", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    outcome = fields.Selection(
+        FOLLOWUP_OUTCOMES, required=True, readonly=True, default="pending", tracking=True
+    )
+    state = fields.Selection(
+        FOLLOWUP_STATES, required=True, readonly=True, default="open", index=True, tracking=True
+    )
     attempt_count = fields.Integer("Unanswered Calls", readonly=True)
     date_deadline = fields.Date("Due Date", index=True)
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
@@ -65,6 +99,65 @@ class AftersalesFollowup(models.Model):
     _unique_per_record = models.UniqueIndex(
         "(rule_id, res_model, res_id)", "This rule already follows up this record."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The rules create follow-ups (as superuser); nobody has the right to, which is said first.
+        self.check_access("create")
+        self._check_document_vals(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "res_model" in vals or "res_id" in vals:
+            self.check_access("write")  # who may not write at all is told so first
+            self._check_document_vals(
+                [
+                    {
+                        "res_model": vals.get("res_model", followup.res_model),
+                        "res_id": vals.get("res_id", followup.res_id),
+                    }
+                    for followup in self
+                ]
+            )
+        return super().write(vals)
+
+    @api.model
+    def _check_document_vals(self, vals_list):
+        """The document of each follow-up is an existing order, claim, warranty or feedback.
+
+        Checked before the guard, so that a model that does not exist is named as such rather than
+        refused as a protected value; one query per model, whatever the number of follow-ups.
+        """
+        ids_by_model = {}
+        for vals in vals_list:
+            model_name, res_id = vals.get("res_model"), vals.get("res_id")
+            if model_name not in FOLLOWUP_DOCUMENT_MODELS:
+                raise ValidationError(
+                    self.env._(
+                        "A follow-up call cannot be about %(model)s: it is about a sale order, a claim, "
+                        "a warranty or a feedback.",
+                        model=repr(model_name)[:60],
+                    )
+                )
+            if type(res_id) is not int or not 0 < res_id <= INT_MAX:
+                raise ValidationError(
+                    self.env._(
+                        "The document of a follow-up call must be a record id, not %(id)s.",
+                        id=repr(res_id)[:60],
+                    )
+                )
+            ids_by_model.setdefault(model_name, set()).add(res_id)
+        for model_name, ids in ids_by_model.items():
+            # sudo: whether the document exists, whoever may read it.
+            missing = ids - set(self.env[model_name].sudo().browse(ids).exists().ids)
+            if missing:
+                raise ValidationError(
+                    self.env._(
+                        "There is no %(model)s with id %(id)s to follow up.",
+                        model=self.env["ir.model"]._get(model_name).name,
+                        id=min(missing),
+                    )
+                )
 
     def _compute_name(self):
         for followup in self:
@@ -97,6 +190,8 @@ class AftersalesFollowup(models.Model):
 
     def action_open_document(self):
         self.ensure_one()
+        self.check_access("read")
+        self._document()  # a clear message when the document is gone
         return {
             "type": "ir.actions.act_window",
             "res_model": self.res_model,
@@ -107,6 +202,7 @@ class AftersalesFollowup(models.Model):
     def action_log_outcome(self):
         """Open the outcome dialog of this call."""
         self.ensure_one()
+        self._check_can_log_outcome()
         self._ensure_open()
         return {
             "type": "ir.actions.act_window",
@@ -116,6 +212,49 @@ class AftersalesFollowup(models.Model):
             "target": "new",
             "context": {"default_followup_id": self.id},
         }
+
+    def _check_can_log_outcome(self):
+        """Whoever logs a call's outcome may change the follow-up, in a company they work in."""
+        self.check_access("write")
+        outside = self.filtered(lambda f: f.company_id not in self.env.companies)
+        if outside:
+            raise AccessError(
+                self.env._(
+                    "The follow-up %(name)s belongs to %(company)s: switch to that company to log its "
+                    "outcome.",
+                    name=outside[0].name,
+                    company=outside[0].company_id.name,
+                )
+            )
+
+    def _document(self):
+        """The document this follow-up is about, in the follow-up's company; a clear error otherwise."""
+        self.ensure_one()
+        document = (
+            self.env[self.res_model].browse(self.res_id).exists()
+            if self.res_model in FOLLOWUP_DOCUMENT_MODELS
+            else None
+        )
+        if not document:
+            raise UserError(
+                self.env._(
+                    "The document of the follow-up %(name)s no longer exists: stop the follow-up instead.",
+                    name=self.name,
+                )
+            )
+        if "company_id" in document._fields and document.sudo().company_id not in (
+            self.env["res.company"],
+            self.company_id,
+        ):
+            raise UserError(
+                self.env._(
+                    "The follow-up %(name)s belongs to %(company)s but its document does not: it cannot "
+                    "record an outcome.",
+                    name=self.name,
+                    company=self.company_id.name,
+                )
+            )
+        return document
 
     def _ensure_open(self):
         for followup in self:
@@ -130,6 +269,7 @@ class AftersalesFollowup(models.Model):
         """Record what came of the call: reached (with the score, which becomes feedback), no answer
         (a new try tomorrow, three at most), call back (a new call on ``callback_date``) or wrong number."""
         self.ensure_one()
+        self._check_can_log_outcome()
         self._ensure_open()
         if outcome not in dict(FOLLOWUP_OUTCOMES) or outcome == "pending":
             raise UserError(self.env._("Choose what came of the call."))
@@ -137,17 +277,18 @@ class AftersalesFollowup(models.Model):
         vals = {"outcome": outcome}
         message = False
         if outcome == "reached":
-            if not score or not 1 <= int(score) <= 5:
+            if type(score) is not int or not 1 <= score <= 5:
                 raise UserError(self.env._("The customer was reached: enter their score from 1 to 5."))
-            document = self.env[self.res_model].browse(self.res_id)
+            document = self._document()
             feedback_vals = {
                 "partner_id": self.partner_id.id,
-                "score": int(score),
+                "score": score,
                 "nps": False if nps is None or nps is False or nps == "" else nps,
                 "comment": comment or False,
                 "source": "call",
-                "company_id": self.company_id.id,
                 **self._document_feedback_vals(document),
+                # The follow-up's own company, whatever its document's links say.
+                "company_id": self.company_id.id,
             }
             # The caller records the customer's answer: salespeople have no right to create feedback.
             feedback = self.env["aftersales.feedback"].sudo().create(feedback_vals).sudo(False)
@@ -170,14 +311,15 @@ class AftersalesFollowup(models.Model):
             vals.update(state="stopped", date_done=fields.Datetime.now())
             message = self.env._("Follow-up stopped: the customer's number is wrong. Check the contact.")
         old_activity = self.activity_id
-        if old_activity:
-            label = dict(self._fields["outcome"]._description_selection(self.env))[outcome]
-            old_activity.with_context(aftersales_followup_outcome=True).action_feedback(
-                feedback=" - ".join(filter(None, [label, comment]))
-            )
         if vals.get("state", "open") == "open":
             vals["activity_id"] = self._schedule_activity(vals["date_deadline"]).id
-        self.write(vals)
+        # Written before the call's activity is marked done: the follow-up is then no longer the open
+        # one of that activity, which marking it done elsewhere would count as reached.
+        with system_writes():
+            self.write(vals)
+        if old_activity:
+            label = dict(self._fields["outcome"]._description_selection(self.env))[outcome]
+            old_activity.action_feedback(feedback=" - ".join(filter(None, [label, comment])))
         if message:
             self.message_post(body=message)
         return True

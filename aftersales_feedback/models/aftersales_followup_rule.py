@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 FOLLOWUP_TRIGGERS = [
@@ -33,7 +33,7 @@ LEAD_KINDS = {"warranty_expiring": "renewal", "detractor": "winback"}
 class AftersalesFollowupRule(models.Model):
     _name = "aftersales.followup.rule"
     _description = "After-Sales Follow-up Rule"
-    _inherit = ["mail.thread"]
+    _inherit = ["aftersales.guard.mixin", "mail.thread"]
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -102,6 +102,7 @@ class AftersalesFollowupRule(models.Model):
 
     def action_view_followups(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "aftersales_feedback.aftersales_followup_action"
         )
@@ -111,6 +112,16 @@ class AftersalesFollowupRule(models.Model):
 
     def action_run_now(self):
         """Run these rules now, as the daily cron would."""
+        # The run reads and follows up every record of the company (as superuser, like the cron):
+        # the managers' button, as the form shows it.
+        if not self.env.user.has_group("aftersales_warranty.group_aftersales_manager"):
+            raise AccessError(self.env._("Only after-sales managers run the follow-up rules."))
+        self.check_access("write")
+        archived = self.filtered(lambda rule: not rule.active)
+        if archived:
+            raise UserError(
+                self.env._("Rule %(rule)s is archived: restore it to run it.", rule=archived[0].name)
+            )
         self._run(batch_size=1000)
         return True
 

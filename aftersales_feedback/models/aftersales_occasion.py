@@ -5,8 +5,10 @@ import phonenumbers
 from dateutil.rrule import rrulestr
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
+
+from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import system_writes
 
 OCCASION_KINDS = [
     ("fixed_date", "Fixed Date"),
@@ -20,8 +22,10 @@ MONTHS = [(str(number), calendar.month_name[number]) for number in range(1, 13)]
 class AftersalesOccasion(models.Model):
     _name = "aftersales.occasion"
     _description = "Customer Occasion"
-    _inherit = ["mail.thread"]
+    _inherit = ["aftersales.guard.mixin", "mail.thread"]
     _order = "sequence, id"
+    # What the last run did, as the greetings set it.
+    _aftersales_protected_fields = ("last_run_date", "last_sent_count", "last_skipped_count")
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
@@ -145,9 +149,56 @@ class AftersalesOccasion(models.Model):
     # ------------------------------------------------------------------
 
     def action_send_now(self):
-        """Greet today's customers of these occasions now, as the daily cron would."""
-        self._send_greetings(batch_size=1000)
-        return True
+        """Greet today's customers of these occasions now, as the daily cron would, and say how it went.
+
+        When customers were due but none of them can be reached (no valid email or number, or opted
+        out), nothing is written and the user is told what to fix.
+        """
+        # The run greets every customer of the company (as superuser, like the cron): the managers'
+        # button, as the form shows it.
+        if not self.env.user.has_group("aftersales_warranty.group_aftersales_manager"):
+            raise AccessError(self.env._("Only after-sales managers send the occasions' greetings."))
+        self.check_access("write")
+        archived = self.filtered(lambda occasion: not occasion.active)
+        if archived:
+            raise UserError(
+                self.env._("Occasion %(name)s is archived: restore it to send it.", name=archived[0].name)
+            )
+        results = self._send_greetings(batch_size=1000)
+        for occasion, (sent, skipped) in results.items():
+            if skipped and not sent:
+                raise UserError(
+                    self.env._(
+                        "No greeting of %(name)s was sent: none of its %(count)s customers today has a "
+                        "valid email address or mobile number, or they opted out. Add their contact "
+                        "details, then send again.",
+                        name=occasion.name,
+                        count=skipped,
+                    )
+                )
+        messages = []
+        for occasion in self:
+            if occasion not in results:
+                messages.append(self.env._("%(name)s is not today: nobody was greeted.", name=occasion.name))
+                continue
+            sent, skipped = results[occasion]
+            messages.append(
+                self.env._(
+                    "%(name)s: %(sent)s customers greeted, %(skipped)s skipped.",
+                    name=occasion.name,
+                    sent=sent,
+                    skipped=skipped,
+                )
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if any(skipped for _sent, skipped in results.values()) else "info",
+                "message": "\n".join(messages),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     @api.model
     def _cron_send_occasion_greetings(self, batch_size=1000):
@@ -155,8 +206,12 @@ class AftersalesOccasion(models.Model):
         self.search([])._send_greetings(batch_size=batch_size)
 
     def _send_greetings(self, batch_size=1000):
+        """Greet today's customers of each occasion whose day it is; {occasion: (sent, skipped)} of
+        those that ran. Customers who cannot be reached are logged as skipped, never emailed, and
+        the occasion's chatter says how many."""
         in_cron = bool(self.env.context.get("cron_id"))
         Log = self.env["aftersales.occasion.log"]
+        results = {}
         for occasion in self:
             company = occasion.company_id or self.env.company
             today = fields.Date.context_today(self.with_context(tz=company.partner_id.tz or "UTC"))
@@ -174,7 +229,22 @@ class AftersalesOccasion(models.Model):
                     skipped += len(logs.filtered(lambda log: log.state == "skipped"))
                 if in_cron and self.env["ir.cron"]._commit_progress(len(partners)) <= 0:
                     break
-            occasion.write({"last_run_date": today, "last_sent_count": sent, "last_skipped_count": skipped})
+            with system_writes():
+                occasion.write(
+                    {"last_run_date": today, "last_sent_count": sent, "last_skipped_count": skipped}
+                )
+            if skipped:
+                occasion.message_post(
+                    body=self.env._(
+                        "%(skipped)s customers were not greeted: no valid email address or mobile "
+                        "number, or they opted out (see Greetings Sent); %(sent)s were greeted.",
+                        skipped=skipped,
+                        sent=sent,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            results[occasion] = (sent, skipped)
+        return results
 
     def _eligible_partners(self, target, after_id=0, limit=None):
         """The next page (ids above ``after_id``) of customers of this occasion on ``target``, without

@@ -14,18 +14,21 @@ class AftersalesOccasionLog(models.Model):
 
     _name = "aftersales.occasion.log"
     _description = "Occasion Greeting Sent"
+    _inherit = ["aftersales.guard.mixin"]
     _order = "id desc"
     _rec_name = "partner_id"
+    # The journal of what was sent, to which number, with which coupon: written by the greetings.
+    _aftersales_protected_fields = ("state", "skip_reason", "channel", "sms_number", "card_id", "coupon_code")
 
     occasion_id = fields.Many2one("aftersales.occasion", required=True, index=True, ondelete="cascade")
     partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True, ondelete="cascade")
     year = fields.Integer(required=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
-    state = fields.Selection(LOG_STATES, required=True, default="sent")
-    skip_reason = fields.Selection(SKIP_REASONS)
-    channel = fields.Selection([("email", "Email"), ("sms", "SMS"), ("both", "Email and SMS")])
-    sms_number = fields.Char("SMS Number", help="The number the SMS went to, in E.164.")
-    card_id = fields.Many2one("loyalty.card", "Coupon", ondelete="set null")
+    state = fields.Selection(LOG_STATES, required=True, readonly=True, default="sent")
+    skip_reason = fields.Selection(SKIP_REASONS, readonly=True)
+    channel = fields.Selection([("email", "Email"), ("sms", "SMS"), ("both", "Email and SMS")], readonly=True)
+    sms_number = fields.Char("SMS Number", readonly=True, help="The number the SMS went to, in E.164.")
+    card_id = fields.Many2one("loyalty.card", "Coupon", readonly=True, ondelete="set null")
     coupon_code = fields.Char(related="card_id.code")
 
     _once_a_year = models.UniqueIndex(

@@ -14,10 +14,15 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     aftersales_kind = fields.Selection(
-        AFTERSALES_LEAD_KINDS, "After-Sales", index="btree_not_null", readonly=True
+        AFTERSALES_LEAD_KINDS, "After-Sales", index="btree_not_null", readonly=True, copy=False
     )
     aftersales_warranty_id = fields.Many2one(
-        "aftersales.warranty", "Warranty to Renew", index="btree_not_null", readonly=True, ondelete="set null"
+        "aftersales.warranty",
+        "Warranty to Renew",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
     )
     aftersales_warranty_ids = fields.Many2many(
         "aftersales.warranty", string="Live Warranties", compute="_compute_aftersales_customer"
@@ -32,6 +37,42 @@ class CrmLead(models.Model):
     aftersales_last_category = fields.Selection(
         related="partner_id.aftersales_last_category", string="Last Feedback"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._aftersales_check_system_fields(vals, [{}])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._aftersales_check_system_fields(
+            vals,
+            [
+                {
+                    "aftersales_kind": lead.aftersales_kind,
+                    "aftersales_warranty_id": lead.aftersales_warranty_id.id,
+                }
+                for lead in self
+            ],
+        )
+        return super().write(vals)
+
+    def _aftersales_check_system_fields(self, vals, current):
+        """The follow-up rules (as superuser) say what an opportunity is about; users cannot change it.
+
+        ``current`` holds each lead's values ({} for a new lead)."""
+        if self.env.su:
+            return
+        for name in ("aftersales_kind", "aftersales_warranty_id"):
+            if name in vals and any(
+                (vals[name] or False) != (values.get(name) or False) for values in current
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(field)s is set by the follow-up rules on opportunities: it cannot be changed.",
+                        field=self._fields[name].get_description(self.env)["string"],
+                    )
+                )
 
     @api.depends("partner_id")
     def _compute_aftersales_customer(self):
@@ -70,8 +111,16 @@ class CrmLead(models.Model):
     def action_aftersales_create_extension(self):
         """Quote the warranty extension this renewal opportunity is about."""
         self.ensure_one()
+        self.check_access("write")  # the quotation is linked to this opportunity
         if not self.aftersales_warranty_id:
             raise UserError(self.env._("This opportunity is not about a warranty renewal."))
+        if self.won_status != "pending":
+            raise UserError(
+                self.env._(
+                    "Opportunity %(name)s is already won or lost: reopen it to quote the extension.",
+                    name=self.name,
+                )
+            )
         action = self.aftersales_warranty_id.action_extend()
         order = self.env["sale.order"].browse(action["res_id"])
         order.opportunity_id = self

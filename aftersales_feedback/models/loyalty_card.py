@@ -80,8 +80,23 @@ class LoyaltyCard(models.Model):
                 }
             )
         # Coupons are issued by a business rule (a resolved claim, a review, a referral), not typed in:
-        # the agent or customer behind it needs no right on loyalty programs.
-        return self.sudo().create(to_create).sudo(False)
+        # the agent or customer behind it needs no right on loyalty programs. The program's email is
+        # sent below, only to customers who have an address: none is queued to nobody.
+        Card = self.sudo()
+        cards = Card.with_context(loyalty_no_mail=True).create(to_create).with_env(Card.env)
+        unreachable = cards.filtered(lambda card: not card.partner_id.email_normalized)
+        (cards - unreachable)._send_creation_communication()
+        if unreachable:
+            unreachable._message_log_batch(
+                bodies={
+                    card.id: self.env._(
+                        "The coupon was not emailed: customer %(customer)s has no valid email address.",
+                        customer=card.partner_id.display_name,
+                    )
+                    for card in unreachable
+                }
+            )
+        return cards.sudo(False)
 
     @api.model
     def _aftersales_grant_review(self, feedbacks):

@@ -25,6 +25,12 @@ class ResCompany(models.Model):
     aftersales_referral_program_id = fields.Many2one(
         "loyalty.program", "Referral Coupons", domain="[('program_type', '=', 'coupons')]"
     )
+    aftersales_goodwill_monthly_cap = fields.Integer(
+        "Goodwill Coupons per Agent and Month",
+        default=0,
+        help="How many goodwill coupons an agent may grant per calendar month (0: no limit). "
+        "After-sales managers grant more.",
+    )
     aftersales_coupon_validity_days = fields.Integer("Coupon Validity (days)", default=90)
     aftersales_rating_request = fields.Boolean(
         "Ask for a Rating",
@@ -36,6 +42,13 @@ class ResCompany(models.Model):
     def _check_aftersales_coupon_validity_days(self):
         if any(company.aftersales_coupon_validity_days < 0 for company in self):
             raise ValidationError(self.env._("The coupon validity cannot be negative."))
+
+    @api.constrains("aftersales_goodwill_monthly_cap")
+    def _check_aftersales_goodwill_monthly_cap(self):
+        if any(company.aftersales_goodwill_monthly_cap < 0 for company in self):
+            raise ValidationError(
+                self.env._("The number of goodwill coupons per agent and month cannot be negative.")
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -13,6 +13,9 @@ class ResConfigSettings(models.TransientModel):
     aftersales_referral_program_id = fields.Many2one(
         related="company_id.aftersales_referral_program_id", readonly=False
     )
+    aftersales_goodwill_monthly_cap = fields.Integer(
+        related="company_id.aftersales_goodwill_monthly_cap", readonly=False
+    )
     aftersales_coupon_validity_days = fields.Integer(
         related="company_id.aftersales_coupon_validity_days", readonly=False
     )

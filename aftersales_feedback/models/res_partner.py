@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 
 class ResPartner(models.Model):
@@ -77,8 +77,20 @@ class ResPartner(models.Model):
         for partner in partners:
             partner.aftersales_coupon_count = counts.get(partner, 0)
 
+    def _check_aftersales_viewer(self):
+        # The smart buttons' groups, as the customer form shows them.
+        user = self.env.user
+        if not (
+            user.has_group("aftersales_warranty.group_aftersales_user")
+            or user.has_group("sales_team.group_sale_salesman")
+        ):
+            raise AccessError(
+                self.env._("Only after-sales agents and salespeople open a customer's after-sales records.")
+            )
+
     def action_view_aftersales_feedback(self):
         self.ensure_one()
+        self._check_aftersales_viewer()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "aftersales_feedback.aftersales_feedback_action"
         )
@@ -87,6 +99,7 @@ class ResPartner(models.Model):
 
     def action_view_aftersales_coupons(self):
         self.ensure_one()
+        self._check_aftersales_viewer()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "aftersales_feedback.loyalty_card_aftersales_action"
         )

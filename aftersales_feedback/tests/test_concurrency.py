@@ -32,8 +32,13 @@ class TestClaimConcurrency(BaseCase):
             agent = env["res.users"].browse(cls.agent_id)
             assert agent.has_group("aftersales_warranty.group_aftersales_user")
             env.company._aftersales_ensure_programs()
-            # No email: nothing is queued for sending outside the test's own records.
-            cls.partner_id = env["res.partner"].create({"name": "Concurrency Customer"}).id
+            # An email address, as a goodwill coupon needs one: what is queued for it belongs to the
+            # messages of the test's claims and coupons, which the clean-up deletes.
+            cls.partner_id = (
+                env["res.partner"]
+                .create({"name": "Concurrency Customer", "email": "concurrency@example.com"})
+                .id
+            )
             cls.product_id = env["product.product"].create({"name": "Concurrency Unit", "type": "consu"}).id
 
     @classmethod

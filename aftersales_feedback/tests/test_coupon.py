@@ -1,3 +1,5 @@
+import base64
+
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
@@ -5,6 +7,10 @@ from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
 from .common import AftersalesFeedbackCommon
+
+# A 1x1 PNG: "with photo" is read from an actual image.
+PNG_B64 = b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+assert base64.b64decode(PNG_B64).startswith(b"\x89PNG")
 
 
 class TestCoupons(AftersalesFeedbackCommon):
@@ -97,22 +103,23 @@ class TestCoupons(AftersalesFeedbackCommon):
 
     def test_review_with_photo_earns_one_reward_per_order(self):
         feedback = self.Feedback.create(
-            {"sale_order_id": self.order.id, "score": 5, "has_photo": True, "source": "portal"}
+            {"sale_order_id": self.order.id, "score": 5, "photo": PNG_B64, "source": "portal"}
         )
         cards = self._cards("review")
         self.assertEqual(len(cards), 1)
         self.assertEqual(cards.aftersales_sale_order_id, self.order)
         self.assertEqual(cards.aftersales_feedback_id, feedback)
         self.assertEqual(cards.partner_id, self.customer)
-        self.Feedback.create({"sale_order_id": self.order.id, "score": 4, "has_photo": True})
+        self.Feedback.create({"sale_order_id": self.order.id, "score": 4, "photo": PNG_B64})
         self.assertEqual(len(self._cards("review")), 1, "once per order")
 
     def test_review_without_photo_or_low_score_earns_nothing(self):
         self.Feedback.create({"sale_order_id": self.order.id, "score": 5})
-        self.Feedback.create({"sale_order_id": self.order.id, "score": 3, "has_photo": True})
+        self.Feedback.create({"sale_order_id": self.order.id, "score": 3, "photo": PNG_B64})
         self.assertFalse(self._cards("review"))
         late = self.Feedback.create({"sale_order_id": self.order.id, "score": 4})
-        late.has_photo = True
+        late.photo = PNG_B64
+        self.assertTrue(late.has_photo)
         self.assertEqual(len(self._cards("review")), 1, "a photo added later earns it")
 
     def test_referral_on_first_confirmed_order_only(self):

@@ -138,7 +138,7 @@ class TestPersianUser(PersianMixin, AftersalesFeedbackCommon):
         content, _type = self.env["ir.actions.report"]._render_qweb_html(
             "aftersales_warranty.action_report_warranty_certificate", self.warranty.ids
         )
-        page = html.fromstring(content).xpath("//div[hasclass('page')]")[0]
+        page = html.fromstring(content).xpath("//div[hasclass('o_aftersales_certificate')]")[0]
         self.assertEqual(page.get("dir"), "rtl")
         text = page.text_content()
         self.assertIn(self.fa["aftersales_warranty"]["Warranty Certificate"], text)

@@ -44,6 +44,11 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
             "2026-06-01 08:00:00",
             ("certificates_pending", "mail.message"),
         ),
+        "aftersales_warranty.ir_cron_send_claim_acknowledgments": (
+            "_prepare_claim_acknowledgments",
+            "2026-06-01 08:00:00",
+            ("claims_to_acknowledge", "mail.message", "mail.mail"),
+        ),
         "aftersales_feedback.ir_cron_run_followups": (
             "_prepare_followup_rules",
             "2026-12-20 08:00:00",
@@ -67,6 +72,9 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
     def _prepare_certificates(self):
         self.company.aftersales_send_certificate = True
         self.order.warranty_certificate_pending = True
+
+    def _prepare_claim_acknowledgments(self):
+        self._claim(partner_id=self.customer.id)
 
     def _prepare_followup_rules(self):
         self._rule("order_delivered", delay_days=3, send_rating_request=True)
@@ -102,6 +110,7 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
         # The lot's warranty status is computed, not stored: read it on every lot with a warranty.
         lots = env["stock.lot"].search([("warranty_ids", "!=", False)])
         counts["lot_states"] = sorted(Counter(lots.mapped("warranty_state")).items())
+        counts["claims_to_acknowledge"] = env["aftersales.claim"].search_count([("ack_pending", "=", True)])
         counts["certificates_pending"] = env["sale.order"].search_count(
             [("warranty_certificate_pending", "=", True)]
         )

@@ -33,9 +33,7 @@ class TestOccasion(BaseCommon):
         cls.prospect = Partner.create({"name": "Prospect", "email": "prospect@example.com"})
 
     def _occasion(self, **vals):
-        return self.Occasion.create(
-            {"name": "Nowruz", "kind": "fixed_date", "month": "3", "day": "20", **vals}
-        )
+        return self.Occasion.create({"name": "Nowruz", "kind": "fixed_date", "month": "3", "day": 20, **vals})
 
     def _logs(self, occasion):
         return self.Log.search([("occasion_id", "=", occasion.id)])

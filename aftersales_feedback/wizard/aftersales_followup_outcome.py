@@ -6,7 +6,10 @@ NPS_SCORES = [(str(n), str(n)) for n in range(11)]
 
 class AftersalesFollowupOutcome(models.TransientModel):
     _name = "aftersales.followup.outcome"
+    _inherit = ["aftersales.guard.mixin"]
     _description = "Follow-up Call Outcome"
+    # Shown from the follow-up; written there by the outcome, never through the dialog.
+    _aftersales_protected_fields = ("partner_id", "phone", "attempt_count")
 
     followup_id = fields.Many2one("aftersales.followup", required=True, ondelete="cascade")
     partner_id = fields.Many2one(related="followup_id.partner_id")
@@ -34,11 +37,27 @@ class AftersalesFollowupOutcome(models.TransientModel):
             values["callback_date"] = fields.Date.add(fields.Date.context_today(self), days=1)
         return values
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        # The dialog shows the customer and phone of its follow-up: only for a follow-up the user
+        # may work on, in a company they work in.
+        wizards.followup_id._check_can_log_outcome()
+        return wizards
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "followup_id" in vals:
+            self.followup_id._check_can_log_outcome()
+        return result
+
     def action_confirm(self):
         self.ensure_one()
+        # _record_outcome checks again that the user may work on the follow-up, in their companies;
+        # the feedback it creates is about the follow-up's own document, in its company.
         self.followup_id._record_outcome(
             self.outcome,
-            score=self.score and int(self.score),
+            score=int(self.score) if self.score else None,
             nps=int(self.nps) if self.nps else None,
             comment=self.comment,
             callback_date=self.callback_date,

@@ -49,7 +49,10 @@ class AftersalesClaim(models.Model):
         "date_resolved",
         "date_closed",
         "customer_confirmed",
+        "ack_pending",
     )
+    # The acknowledgment cron's search: only the claims still to acknowledge.
+    _ack_pending_index = models.Index("(id) WHERE ack_pending")
 
     name = fields.Char(
         "Reference",
@@ -98,6 +101,12 @@ class AftersalesClaim(models.Model):
         help="The live warranty of the serial number, set from it.",
     )
     sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True, readonly=True)
+    ack_pending = fields.Boolean(
+        "Acknowledgment Pending",
+        copy=False,
+        readonly=True,
+        help="The 'claim received' email is still to be sent (by the acknowledgment cron, in batches).",
+    )
     customer_confirmed = fields.Boolean(
         default=True,
         copy=False,
@@ -323,17 +332,9 @@ class AftersalesClaim(models.Model):
                     )
                 )
         claims._apply_sla_priority()
-        template = self.env.ref("aftersales_warranty.mail_template_claim_received", raise_if_not_found=False)
-        if template:
-            for claim in claims.filtered(lambda c: c.partner_id.email):
-                # A comment, so that the customer finds it in the claim's conversation on the portal;
-                # written by the company, not by whoever filed the claim (the customer, on the portal).
-                claim.message_post_with_source(
-                    template,
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_comment",
-                    author_id=claim.company_id.partner_id.id,
-                )
+        # The "claim received" email is rendered and sent by a cron, in batches: inside the
+        # request it cost most of a claim's creation (see _cron_send_claim_acknowledgments).
+        self.env.ref("aftersales_warranty.ir_cron_send_claim_acknowledgments").sudo()._trigger()
         return claims
 
     @api.model
@@ -374,6 +375,7 @@ class AftersalesClaim(models.Model):
         for vals in vals_list:
             # The reference always comes from the sequence (the mail gateway would put the subject).
             vals["name"] = sequence.next_by_code("aftersales.claim") or new_name
+            vals["ack_pending"] = True
         return vals_list
 
     def _track_template(self, changes):
@@ -960,3 +962,48 @@ class AftersalesClaim(models.Model):
                 c.state == "in_progress" and all(r.state in ("done", "cancel") for r in c.repair_order_ids)
             )
         ).action_resolve()
+
+    # ------------------------------------------------------------------
+    # Crons
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_send_claim_acknowledgments(self, batch_size=200):
+        """Email the "claim received" acknowledgment of new claims, rendered in batches.
+
+        Triggered by each claim's creation. Each customer with an email gets it in their language,
+        as a comment of the company in the claim's conversation (the portal shows it); claims whose
+        customer has no email are only unflagged.
+        """
+        template = self.env.ref("aftersales_warranty.mail_template_claim_received", raise_if_not_found=False)
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        in_cron = bool(self.env.context.get("cron_id"))
+        while True:
+            claims = self.search([("ack_pending", "=", True)], limit=batch_size, order="id")
+            if not claims:
+                break
+            to_send = claims.filtered(lambda c: c.partner_id.email) if template else self.browse()
+            for company, batch in to_send.grouped("company_id").items():
+                composer = (
+                    self.env["mail.compose.message"]
+                    .with_context(
+                        default_composition_mode="comment",
+                        default_model=self._name,
+                        default_res_ids=batch.ids,
+                        default_template_id=template.id,
+                    )
+                    .create(
+                        {
+                            "message_type": "comment",
+                            "subtype_id": subtype_id,
+                            "author_id": company.partner_id.id,
+                        }
+                    )
+                )
+                composer._action_send_mail()
+            claims._system_write({"ack_pending": False})
+            if not in_cron:
+                continue
+            more = int(len(claims) == batch_size)
+            if self.env["ir.cron"]._commit_progress(len(claims), remaining=more) <= 0:
+                break

@@ -61,15 +61,35 @@ class AftersalesGuardMixin(models.AbstractModel):
     def create(self, vals_list):
         self.check_access("create")  # who may not create at all is told so first
         self._aftersales_check_vals_list(vals_list, creating=True)
-        vals_list = self._aftersales_prepare_create(vals_list)
+        # Copies: what the model derives must not end up in the caller's dictionaries.
+        vals_list = self._aftersales_prepare_create([dict(vals) for vals in vals_list])
         with system_writes():  # what the model derived above from checked values
             return super().create(vals_list)
 
     def write(self, vals):
         self.check_access("write")
         self._aftersales_check_vals_list([vals], creating=False)
-        vals = self._aftersales_prepare_write(vals)
+        vals = self._aftersales_prepare_write(dict(vals))
         return super().write(vals)
+
+    @api.model
+    def default_get(self, fields):
+        """A protected field starts from its field's own default, never from the context's
+        ``default_<field>`` (any JSON-RPC caller chooses its context, and a context travels into
+        the superuser code a click runs, the mail gateway's included) nor from a default a user
+        saved: those are values too, added by the ORM after the guard checked the values sent."""
+        defaults = super().default_get(fields)
+        for name in self._aftersales_protected_fields:
+            if name not in defaults:
+                continue
+            field = self._fields[name]
+            if field.default:
+                # In the form default_get gives (an id, not a record), as for every default.
+                value = field.convert_to_cache(field.default(self), self, validate=False)
+                defaults[name] = field.convert_to_write(value, self)
+            else:
+                del defaults[name]
+        return defaults
 
     def _system_write(self, vals):
         """``write`` by the addons' own code: states, dates and other values users cannot write."""

@@ -28,9 +28,14 @@ class TestClaimMail(AftersalesWarrantyCommon):
 
     def test_received_and_resolved_emails(self):
         claim = self.env["aftersales.claim"].create({"partner_id": self.customer.id, "channel": "phone"})
+        self.assertTrue(claim.ack_pending, "acknowledged by the cron, outside the request")
+        self.env["aftersales.claim"]._cron_send_claim_acknowledgments()
+        self.assertFalse(claim.ack_pending)
         received = claim.message_ids.filtered(lambda m: "we received your claim" in (m.subject or ""))
         self.assertEqual(len(received), 1)
         self.assertIn(self.customer, received.partner_ids)
+        self.assertEqual(received.message_type, "comment", "the portal shows it in the conversation")
+        self.assertEqual(received.author_id, self.env.company.partner_id)
         template = self.env.ref("aftersales_warranty.mail_template_claim_resolved")
         claim.action_start_diagnosis()
         self.assertNotIn("state", claim._track_template({"state"}), "no email while the claim is open")

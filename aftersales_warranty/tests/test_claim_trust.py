@@ -126,6 +126,23 @@ class TestClaimTrust(AftersalesClaimCommon):
         with self.assertRaisesRegex(UserError, "is set by the system"), self.env.cr.savepoint():
             self.Claim.with_user(self.agent).create({"lot_id": self.lot_2.id, "state": "in_progress"})
 
+    def test_context_defaults_do_not_set_protected_fields(self):
+        # Any JSON-RPC caller chooses its context: default_<field> is a value like any other.
+        Claim = self.Claim.with_user(self.agent).with_context(
+            default_state="in_progress", default_under_warranty=False, default_customer_confirmed=False
+        )
+        claim = Claim.create({"lot_id": self.lot.id})
+        self.assertEqual(claim.state, "new")
+        self.assertTrue(claim.under_warranty)
+        self.assertTrue(claim.customer_confirmed)
+        # Nor through the mail gateway, which runs as superuser with the caller's context.
+        claim_id = (
+            self.Claim.with_user(self.salesman)
+            .with_context(default_state="closed")
+            .message_process("aftersales.claim", EMAIL.format(mid="context-default"))
+        )
+        self.assertEqual(self.Claim.browse(claim_id).state, "new")
+
     def test_warranty_is_always_the_serial_s(self):
         # Another customer's warranty sent with a serial: the serial's own warranty is kept.
         claim = self.Claim.with_user(self.agent).with_context(default_warranty_id=self.other_warranty.id)

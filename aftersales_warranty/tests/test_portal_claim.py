@@ -99,7 +99,9 @@ class TestPortalClaimConversation(PortalClaimCommon):
         self.assertIn(f'data-hash="{claim._sign_token(self.portal_a.partner_id.id)}"', chatter)
         self.assertIn('data-allow_composer="1"', chatter)
 
-        # The conversation: the customer's report with its photo, and our acknowledgment.
+        # The conversation: the customer's report with its photo, and our acknowledgment (sent by
+        # the acknowledgment cron, which the claim's creation triggered).
+        self.env["aftersales.claim"]._cron_send_claim_acknowledgments()
         messages = self._fetch_messages(claim, token=claim.access_token)
         report = messages.filtered(lambda m: "The compressor clicks and stops." in m.body)
         self.assertEqual(len(report), 1)
