@@ -3,6 +3,7 @@ from . import (
     test_concurrency,
     test_coupon,
     test_feedback,
+    test_feedback_trust,
     test_feedback_survey,
     test_followup,
     test_fuzz,
@@ -10,4 +11,5 @@ from . import (
     test_idempotency,
     test_kpi,
     test_occasion,
+    test_rpc_matrix,
 )

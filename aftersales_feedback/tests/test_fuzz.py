@@ -40,6 +40,24 @@ E164 = re.compile(r"\+[1-9]\d{6,14}")
 any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=200)
 phone_like = st.text(st.sampled_from("0123456789 +-().x#*/"), max_size=25)
 huge_ints = st.sampled_from([0, -1, 2**31 - 1, 2**31, -(2**31) - 1, 2**63, 10**30])
+# What a script may send where an id belongs: a float, a word, a boolean, a list.
+not_an_id = st.sampled_from([1.5, "abc", "1", True, [], {}])
+# Dates and what is sent instead of them.
+any_datetime = st.one_of(
+    st.datetimes().map(
+        lambda moment: moment.strftime("%Y-%m-%d %H:%M:%S") if moment.year >= 1000 else "0999-01-01"
+    ),
+    st.sampled_from(
+        ["9999-12-31 23:59:59", "0001-01-01 00:00:00", "yesterday", "2026-02-30 10:00:00", 12, True]
+    ),
+)
+# Any value of any type, for any field.
+any_value = st.one_of(
+    any_text,
+    st.sampled_from(["\x00", "a\x00b", True, False, 0, -1, 1.5, 2**31, 10**30, "9999-12-31", [], {}]),
+    not_an_id,
+    huge_ints,
+)
 REGIONS = ["BE", "FR", "DE", "US", "GB", "IR", "IN", "BR", "JP", "NL", "ES", "IT", "CA", "AU", "ZA"]
 # Names of the errors that tell the user what is wrong; anything else is a bug.
 USER_ERRORS = {
@@ -244,17 +262,35 @@ class TestFuzzHttp(AftersalesFeedbackCommon, HttpCase):
     @given(
         description=any_text,
         phone=st.one_of(st.none(), phone_like, any_text.map(lambda text: text[:20])),
-        lot_id=st.one_of(st.none(), st.sampled_from(range(4)), st.integers(-5, 10**6), huge_ints),
-        partner_id=st.one_of(st.none(), st.sampled_from(range(3)), st.integers(-5, 10**6), huge_ints),
-        channel=st.sampled_from(["phone", "email", "walk_in", "sms", "chat"]),
+        lot_id=st.one_of(st.none(), st.sampled_from(range(4)), st.integers(-5, 10**6), huge_ints, not_an_id),
+        partner_id=st.one_of(
+            st.none(), st.sampled_from(range(3)), st.integers(-5, 10**6), huge_ints, not_an_id
+        ),
+        channel=st.sampled_from(["phone", "email", "walk_in", "sms", "chat", "pigeon"]),
+        date_reported=st.one_of(st.none(), any_datetime),
     )
     @example(
-        description="<script>alert(1)</script>\x00", phone="\x00", lot_id=0, partner_id=0, channel="phone"
+        description="<script>alert(1)</script>\x00",
+        phone="\x00",
+        lot_id=0,
+        partner_id=0,
+        channel="phone",
+        date_reported=None,
     )
-    @mute_logger("odoo.http", "odoo.sql_db", "odoo.service.model")
-    def test_rpc_claim_intake(self, description, phone, lot_id, partner_id, channel):
+    @example(description="x", phone=None, lot_id=1.5, partner_id="abc", channel="phone", date_reported=None)
+    @example(
+        description="x",
+        phone=None,
+        lot_id=None,
+        partner_id=None,
+        channel="phone",
+        date_reported="9999-12-31 23:59:59",
+    )
+    def test_rpc_claim_intake(self, description, phone, lot_id, partner_id, channel, date_reported):
         self._login_once("as_agent")
         vals = {"description": description, "channel": channel}
+        if date_reported is not None:
+            vals["date_reported"] = date_reported
         if phone is not None:
             vals["phone"] = phone
         if lot_id is not None:
@@ -263,10 +299,11 @@ class TestFuzzHttp(AftersalesFeedbackCommon, HttpCase):
             vals["partner_id"] = self.partner_ids[partner_id] if partner_id in range(3) else partner_id
         before = self._count("aftersales.claim")
         try:
-            claim_id = self.make_jsonrpc_request(
-                "/web/dataset/call_kw/aftersales.claim/create",
-                {"model": "aftersales.claim", "method": "create", "args": [vals], "kwargs": {}},
-            )
+            with self.assertNoLogs("odoo", level="ERROR"):
+                claim_id = self.make_jsonrpc_request(
+                    "/web/dataset/call_kw/aftersales.claim/create",
+                    {"model": "aftersales.claim", "method": "create", "args": [vals], "kwargs": {}},
+                )
         except JsonRpcException as error:
             event(f"rpc: {error}")
             self.assertIn(str(error), USER_ERRORS, f"{vals!r}")
@@ -279,6 +316,84 @@ class TestFuzzHttp(AftersalesFeedbackCommon, HttpCase):
         self.assertNotIn("<script", claim.description or "", "the description is sanitized")
         if claim.phone:
             self.assertRegex(claim.phone, E164)
+
+    # ------------------------------------------------------------------
+    # Any value in any field of the records users write, over JSON-RPC
+    # ------------------------------------------------------------------
+
+    FIELDS = {
+        "aftersales.claim": (
+            "lot_id",
+            "partner_id",
+            "date_reported",
+            "description",
+            "priority",
+            "user_id",
+            "phone",
+        ),
+        "aftersales.warranty": ("name", "date_start", "quantity", "partner_id", "policy_id", "product_id"),
+        "aftersales.feedback": ("comment", "score", "nps", "partner_id", "claim_id"),
+        "aftersales.followup": ("res_model", "res_id", "note", "date_deadline", "user_id"),
+    }
+
+    def _base_vals(self, model):
+        return {
+            "aftersales.claim": {"partner_id": self.customer.id, "channel": "phone"},
+            "aftersales.warranty": {
+                "product_id": self.product_plain.id,
+                "partner_id": self.customer.id,
+                "policy_id": self.policy_12m.id,
+            },
+            "aftersales.feedback": {"partner_id": self.customer.id, "score": 4, "source": "call"},
+        }[model]
+
+    @fuzz_settings(80)
+    @given(
+        target=st.sampled_from([(model, name) for model, names in FIELDS.items() for name in names]),
+        value=any_value,
+    )
+    @example(target=("aftersales.warranty", "name"), value="WAR\x00")
+    @example(target=("aftersales.feedback", "comment"), value="Great\x00")
+    @example(target=("aftersales.feedback", "score"), value=True)
+    @example(target=("aftersales.followup", "res_model"), value="no.such.model")
+    @example(target=("aftersales.claim", "date_reported"), value="9999-12-31 23:59:59")
+    def test_rpc_any_value_in_any_field(self, target, value):
+        """Created (or, for follow-ups, written) by a manager: stored as sent, or refused with a
+        sentence, nothing written, and no ERROR in the log."""
+        model, name = target
+        self._login_once("as_manager")
+        if model == "aftersales.followup":
+            rule = self.env["aftersales.followup.rule"].search([], limit=1) or self._rule("promoter")
+            record = self.env[model].search([], limit=1) or self.env[model].create(
+                {
+                    "rule_id": rule.id,
+                    "res_model": "sale.order",
+                    "res_id": self.order.id,
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                }
+            )
+            method, args = "write", [record.ids, {name: value}]
+            before = record.sudo().read([name])
+        else:
+            method, args = "create", [{**self._base_vals(model), name: value}]
+            before = self._count(model)
+        try:
+            with self.assertNoLogs("odoo", level="ERROR"):
+                self.make_jsonrpc_request(
+                    f"/web/dataset/call_kw/{model}/{method}",
+                    {"model": model, "method": method, "args": args, "kwargs": {}},
+                )
+        except JsonRpcException as error:
+            event(f"{model}.{name}: {error}")
+            self.assertIn(str(error), USER_ERRORS, f"{model}.{name} = {value!r}")
+            if method == "write":
+                record.invalidate_recordset()
+                self.assertEqual(record.sudo().read([name]), before, "nothing written")
+            else:
+                self.assertEqual(self._count(model), before, "nothing written")
+            return
+        event(f"{model}.{name}: accepted")
 
     # ------------------------------------------------------------------
     # The portal form "Report a problem"
