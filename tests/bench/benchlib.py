@@ -11,17 +11,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def ensure_database(database, addons="aftersales_warranty", demo=False):
+def addons_path(extra_paths=()):
+    """The ``--addons-path`` value: this repository, then ``extra_paths`` (folders of third-party
+    addons a benchmark downloaded for itself, never a dependency of ours)."""
+    return ",".join([str(ROOT), *(str(path) for path in extra_paths)])
+
+
+def ensure_database(database, addons="aftersales_warranty", demo=False, extra_paths=()):
     """Create ``database`` with ``addons`` installed (with their demo data when ``demo``) when it
     does not exist yet; otherwise update them, so that a database kept from an earlier run has the
-    indexes and fields of this code."""
+    indexes and fields of this code. ``extra_paths``: more addons folders (see ``addons_path``)."""
     exists = subprocess.run(
         ["psql", "-X", "-d", "postgres", "-Atc", f"select 1 from pg_database where datname='{database}'"],
         capture_output=True,
         text=True,
         check=False,
     ).stdout.strip()
-    command = [sys.executable, "-m", "odoo", f"--addons-path={ROOT}", "-d", database]
+    command = [sys.executable, "-m", "odoo", f"--addons-path={addons_path(extra_paths)}", "-d", database]
     if exists != "1":
         print(f"Creating database {database} with {addons} (a minute or more)...", flush=True)
         command += ["-i", addons, *(["--with-demo"] if demo else [])]
@@ -53,11 +59,12 @@ def odoo_launcher():
 
 
 @contextlib.contextmanager
-def odoo_server(database, workers=0, logfile=None, timeout=180):
+def odoo_server(database, workers=0, logfile=None, timeout=180, extra_paths=()):
     """Odoo serving ``database`` on a free loopback port with ``workers`` (0: threaded), no cron
-    workers; yields its base URL and process id, and stops it whatever happens."""
+    workers; yields its base URL and process id, and stops it whatever happens. ``extra_paths``:
+    more addons folders (see ``addons_path``)."""
     port = free_port()
-    command = [*odoo_launcher(), f"--addons-path={ROOT}", "-d", database]
+    command = [*odoo_launcher(), f"--addons-path={addons_path(extra_paths)}", "-d", database]
     command += [f"--db-filter=^{database}$", f"--http-port={port}", "--http-interface=127.0.0.1"]
     command += [f"--gevent-port={free_port()}"]
     # No cron workers: mail queues would try to reach an SMTP server that is not there.
@@ -241,3 +248,25 @@ def copy_database(source, target):
 
 def drop_database(database):
     subprocess.run(["dropdb", "--if-exists", database], check=True)
+
+
+def pip_install_addons(target, requirements, timeout=600):
+    """Third-party addons from their PyPI wheels into ``target`` (``pip install --no-deps
+    --target``), once: a later call with the same ``requirements`` reuses them. Returns the addons
+    folder to add to the addons path (``target/odoo/addons``).
+
+    For the benchmarks' own comparisons only: the folder lives outside the repository (or in its
+    ignored ``tests/bench/results/``) and none of our addons depends on what it holds.
+    """
+    target = Path(target)
+    folder = target / "odoo" / "addons"
+    stamp = target / "requirements.txt"
+    wanted = "\n".join(requirements) + "\n"
+    if folder.is_dir() and stamp.is_file() and stamp.read_text() == wanted:
+        return folder
+    print(f"Installing {', '.join(requirements)} into {target}...", flush=True)
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    command += ["--no-deps", "--upgrade", "--target", str(target), *requirements]
+    subprocess.run(command, check=True, timeout=timeout)
+    stamp.write_text(wanted)
+    return folder
