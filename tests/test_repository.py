@@ -72,3 +72,19 @@ def test_no_odoo_code_is_tracked():
         if re.search(r"(^|/)odoo-bin$|^odoo/|(^|/)addons/(base|web|sale|stock)/", f)
     ]
     assert not leaked, leaked
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_odoo_runner_imports_every_test_module(addon):
+    """``odoo-bin --test-enable`` (OCA CI, runbot) runs only the modules ``tests/__init__.py``
+    imports: every ``test_*.py`` of the addon must be there."""
+    tests = ROOT / addon / "tests"
+    modules = {path.stem for path in tests.glob("test_*.py")}
+    imported = set(re.findall(r"\b(test_\w+)\b", (tests / "__init__.py").read_text()))
+    assert modules, f"{addon} has no test module"
+    assert modules - imported == set(), (
+        f"{addon}/tests/__init__.py does not import {sorted(modules - imported)}"
+    )
+    assert imported - modules == set(), (
+        f"{addon}/tests/__init__.py imports missing {sorted(imported - modules)}"
+    )
