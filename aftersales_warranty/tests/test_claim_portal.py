@@ -1,42 +1,16 @@
-import base64
-
-from freezegun import freeze_time
-
-from odoo import http
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import AftersalesWarrantyCommon
-
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
+from .portal_common import PNG, AftersalesPortalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestClaimPortal(AftersalesWarrantyCommon, HttpCase):
+class TestClaimPortal(AftersalesPortalCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_a = new_test_user(cls.env, login="portal_a", groups="base.group_portal", name="Portal A")
-        cls.portal_b = new_test_user(cls.env, login="portal_b", groups="base.group_portal", name="Portal B")
-        cls._add_stock(cls.product_serial, lot_names=["PA-1", "PB-1"])
-        with freeze_time("2026-03-01 09:00:00"):
-            order_a = cls._sell([(cls.product_serial, 1)], partner=cls.portal_a.partner_id)
-            cls._deliver(order_a)
-            order_b = cls._sell([(cls.product_serial, 1)], partner=cls.portal_b.partner_id)
-            cls._deliver(order_b)
-        cls.warranty_a = order_a.warranty_ids
-        cls.warranty_b = order_b.warranty_ids
         cls.claim_b = cls.env["aftersales.claim"].create(
             {"lot_id": cls.warranty_b.lot_id.id, "partner_id": cls.portal_b.partner_id.id, "channel": "phone"}
-        )
-
-    def _post_report(self, warranty, description, files=None, phone=""):
-        return self.url_open(
-            f"/my/warranties/{warranty.id}/report",
-            data={"csrf_token": http.Request.csrf_token(self), "description": description, "phone": phone},
-            files=files,
-            allow_redirects=False,
         )
 
     def test_customer_sees_only_its_own_records(self):

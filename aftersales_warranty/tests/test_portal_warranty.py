@@ -3,12 +3,9 @@ import random
 import re
 from unittest.mock import patch
 
-from freezegun import freeze_time
+from odoo.tests import new_test_user, tagged
 
-from odoo import http
-from odoo.tests import HttpCase, new_test_user, tagged
-
-from .common import AftersalesWarrantyCommon
+from .portal_common import AftersalesPortalCommon
 from .test_certificate_pdf import pdf_to_text
 
 PNG = base64.b64decode(
@@ -17,31 +14,8 @@ PNG = base64.b64decode(
 
 
 @tagged("post_install", "-at_install")
-class TestPortalWarranty(AftersalesWarrantyCommon, HttpCase):
+class TestPortalWarranty(AftersalesPortalCommon):
     """The warranty page of the portal: certificate download, 'Report a problem'."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.portal_a = new_test_user(cls.env, login="portal_a", groups="base.group_portal", name="Portal A")
-        cls.portal_b = new_test_user(cls.env, login="portal_b", groups="base.group_portal", name="Portal B")
-        cls._add_stock(cls.product_serial, lot_names=["PA-1", "PB-1"])
-        with freeze_time("2026-03-01 09:00:00"):
-            order_a = cls._sell([(cls.product_serial, 1)], partner=cls.portal_a.partner_id)
-            cls._deliver(order_a)
-            order_b = cls._sell([(cls.product_serial, 1)], partner=cls.portal_b.partner_id)
-            cls._deliver(order_b)
-        cls.warranty_a = order_a.warranty_ids
-        cls.warranty_b = order_b.warranty_ids
-        cls.Claim = cls.env["aftersales.claim"]
-
-    def _post_report(self, warranty, description, files=None, phone=""):
-        return self.url_open(
-            f"/my/warranties/{warranty.id}/report",
-            data={"csrf_token": http.Request.csrf_token(self), "description": description, "phone": phone},
-            files=files,
-            allow_redirects=False,
-        )
 
     def _claims_of(self, partner):
         return self.Claim.search([("partner_id", "=", partner.id)])
