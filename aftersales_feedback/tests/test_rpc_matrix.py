@@ -455,20 +455,18 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
         raise AssertionError(f"no sample value for {field}")
 
     def _check_protected_write(self, role, model, name, fixture):
+        savepoint = self.env.cr.savepoint()  # whatever happens, rolled back
         try:
-            with self.env.cr.savepoint():
-                with freeze_time("2026-06-01 08:00:00"):
-                    record = fixture(self.users[role])
-                self.env.flush_all()
-                value = self._other_value(record, name)
-                before = self._snapshot(record)
-                with self.assertRaises(Refused, msg=f"{role} wrote {model}.{name}") as refused:
-                    self._rpc(model, "write", [record.ids, {name: value}])
-                self.assertIn(refused.exception.args[0], REFUSALS, refused.exception.args)
-                self.env.invalidate_all()
-                self.assertEqual(self._snapshot(record), before)
-                raise _Undo
-        except _Undo:
-            pass
+            with freeze_time("2026-06-01 08:00:00"):
+                record = fixture(self.users[role])
+            self.env.flush_all()
+            value = self._other_value(record, name)
+            before = self._snapshot(record)
+            with self.assertRaises(Refused, msg=f"{role} wrote {model}.{name}") as refused:
+                self._rpc(model, "write", [record.ids, {name: value}])
+            self.assertIn(refused.exception.args[0], REFUSALS, refused.exception.args)
+            self.env.invalidate_all()
+            self.assertEqual(self._snapshot(record), before)
         finally:
+            savepoint.close(rollback=True)
             self.env.invalidate_all()
