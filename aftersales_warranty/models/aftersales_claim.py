@@ -997,6 +997,9 @@ class AftersalesClaim(models.Model):
                             "message_type": "comment",
                             "subtype_id": subtype_id,
                             "author_id": company.partner_id.id,
+                            # To the customer (the template's recipient), not to every agent who
+                            # follows the claim: a comment the portal shows, one email.
+                            "notify_skip_followers": True,
                         }
                     )
                 )

@@ -75,6 +75,7 @@ class TestClaimIntake(AftersalesClaimCommon):
         no_email = self.env["res.partner"].create({"name": "No Email"})
         claims |= self.Claim.create({"partner_id": no_email.id, "channel": "walk_in"})
         self.assertTrue(all(claims.mapped("ack_pending")))
+        claims.message_subscribe(partner_ids=self.agent.partner_id.ids)  # agents follow their claims
         self.assertFalse(claims.message_ids.filtered(lambda m: "we received your claim" in (m.subject or "")))
         cron = self.env.ref("aftersales_warranty.ir_cron_send_claim_acknowledgments")
         self.assertTrue(
@@ -85,6 +86,9 @@ class TestClaimIntake(AftersalesClaimCommon):
         for claim in claims:
             received = claim.message_ids.filtered(lambda m: "we received your claim" in (m.subject or ""))
             self.assertEqual(len(received), 1 if claim.partner_id.email else 0, claim.partner_id.name)
+            if received:
+                notified = received.notification_ids.res_partner_id
+                self.assertEqual(notified, self.customer, "the customer alone is emailed, not the followers")
         # Twice: nothing more.
         messages = self.env["mail.message"].search_count([])
         self.Claim._cron_send_claim_acknowledgments()
