@@ -16,7 +16,8 @@ With ``--vs-rma``, our claim intake side by side with OCA ``rma`` 19.0 on one Od
 
     python3 tests/bench/bench_claim_rpc.py --vs-rma [--database aftersales_bench_rma] [--rounds 2]
                                            [--round-size 200] [--clients 8] [--customers 1]
-                                           [--query-samples 30] [--profile] [--keep-copy]
+                                           [--orders 1] [--query-samples 30] [--profile]
+                                           [--sql] [--keep-copy] [--oca-dir DIR]
 
 1. Installs OCA ``rma`` and ``rma_sale`` 19.0 from their PyPI wheels (``pip install --no-deps
    --target``) into a folder of the benchmark's own outside the repository (``--oca-dir``, by
@@ -25,25 +26,27 @@ With ``--vs-rma``, our claim intake side by side with OCA ``rma`` 19.0 on one Od
    ``rma_sale`` and what their manifests depend on, or updated when kept; each run works in a copy
    (``DATABASE_run``) dropped at the end.
 2. In that copy: the company's email, CUSTOMERS customers with an email and a phone, a
-   serial-tracked product with a 24-month warranty policy, and for each customer a confirmed sale
-   order whose delivery (done) carries one serial per claim and per RMA to come: every serial has
-   its warranty, and no two claims share a serial.
+   serial-tracked product with a 24-month warranty policy, and for each customer ORDERS confirmed
+   sale orders whose deliveries (done) carry one serial per claim and per RMA to come: every
+   serial has its warranty, and no two claims share a serial.
 3. Odoo with ``--workers=WORKERS``; CLIENTS threads (client ``c`` speaks for customer
-   ``c % CUSTOMERS``), in alternating rounds of ROUND_SIZE records: claims
+   ``c % CUSTOMERS``, whose clients take its orders in turn), in alternating rounds of ROUND_SIZE
+   records: claims
    (``aftersales.claim.create`` with serial, customer, phone, description, channel), then RMAs
    (``rma.create`` with customer, order, delivery, its move, product, quantity 1, operation
    *Repair* and a description naming the serial: OCA ``rma`` has no serial field), ROUNDS times
    each, all as admin through ``/jsonrpc``, after an uncounted warm-up (one claim and one RMA
    per client: both workers load the registry before the first round). Prints claims/s and
-   RMAs/s (records over the wall time of their rounds), their ratio, errors, records stored
-   (must equal records sent), then runs the claim acknowledgment cron when there is one
-   (``ir.cron`` calling ``_cron_send_claim_acknowledgments``, through ``method_direct_trigger``;
-   the server has no cron worker, so its time is printed apart, and claims/s with it) and counts
-   the acknowledgments: the messages on the claims to their customer (or emails queued to them).
+   RMAs/s (records over the wall time of their rounds), their ratio, errors, the serialization
+   failures the server logged (retried by Odoo), records stored (must equal records sent), then
+   runs the claim acknowledgment cron when there is one (``ir.cron`` calling
+   ``_cron_send_claim_acknowledgments``, through ``method_direct_trigger``; the server has no
+   cron worker, so its time is printed apart, and claims/s with it) and counts the
+   acknowledgments: the messages on the claims to their customer (or emails queued to them).
 4. In process, as admin, after those rounds (the first customer then holds many claims): one
    claim and one RMA at a time, QUERY_SAMPLES of each, the SQL statements of each creation
    (median; claims 2-11 against the last 10), and the tables hit by one claim and one RMA
-   creation; ``--profile`` adds a cProfile of ten claim creations.
+   creation; ``--sql`` prints those statements, ``--profile`` a cProfile of ten claim creations.
 
 Exits non-zero when claims are slower than RMAs (ratio < 1.0), on any error, when records are
 missing, when the acknowledgments differ from the claims (when the cron exists), or when the
@@ -78,6 +81,7 @@ from benchlib import (
     ensure_database,
     odoo_server,
     pip_install_addons,
+    vacuum_database,
 )
 
 TIMEOUT = 600
@@ -205,19 +209,32 @@ def ack_cron_in_source():
     return path.is_file() and ACK_METHOD in path.read_text()
 
 
-def round_plan(rounds, round_size, clients, customers):
-    """For each kind, the records of every round per client, and what each customer needs."""
-    per_client = [len(range(number, round_size, clients)) for number in range(clients)]
-    needs = [0] * customers
+def slot_of(client, customers, orders):
+    """The delivered order (slot ``customer * orders + order``) client ``client`` draws from: its
+    customer is ``client % customers``; that customer's clients take its orders in turn."""
+    return (client % customers) * orders + (client // customers) % orders
+
+
+def round_plan(args):
+    """Per slot (see ``slot_of``), the serials needed by the claims and by the RMAs: the rounds, a
+    warm-up of one per client, and for the in-process part (first slot) ``--query-samples`` more,
+    plus 11 claims (one for its SQL, ten profiled)."""
+    per_client = [len(range(number, args.round_size, args.clients)) for number in range(args.clients)]
+    claims, rmas = [0] * (args.customers * args.orders), [0] * (args.customers * args.orders)
     for number, count in enumerate(per_client):
-        needs[number % customers] += count * rounds
-    return per_client, needs
+        slot = slot_of(number, args.customers, args.orders)
+        claims[slot] += count * args.rounds + 1
+        rmas[slot] += count * args.rounds + 1
+    claims[0] += args.query_samples + 11
+    rmas[0] += args.query_samples + 1
+    return claims, rmas
 
 
-def prepare_vs_rma(odoo, registry, customers, claims_needed, rmas_needed, tag):
-    """Customers, a serial-tracked product with a warranty policy, and per customer a delivered
-    sale order with ``claims_needed[k] + rmas_needed[k]`` serials, each with its warranty; commits.
-    Returns per customer the serials kept for claims and for RMAs, with the delivery's ids."""
+def prepare_vs_rma(odoo, registry, args, claims_needed, rmas_needed, tag):
+    """Customers, a serial-tracked product with a warranty policy, and per customer ``--orders``
+    delivered sale orders, slot ``s`` with ``claims_needed[s] + rmas_needed[s]`` serials, each
+    with its warranty; commits. Returns per slot the serials kept for claims and for RMAs, with
+    the customer and the order's delivery."""
     env = odoo.api.Environment(
         registry.cursor(), odoo.SUPERUSER_ID, {"tracking_disable": True, "mail_notify_force_send": False}
     )
@@ -242,8 +259,8 @@ def prepare_vs_rma(odoo, registry, customers, claims_needed, rmas_needed, tag):
         warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
         operation = env.ref("rma.rma_operation_return")  # "Repair"
         belgium = env.ref("base.be")
-        data = {"product": product.id, "operation": operation.id, "customers": []}
-        for index in range(customers):
+        data = {"product": product.id, "operation": operation.id, "slots": []}
+        for index in range(args.customers):
             partner = env["res.partner"].create(
                 {
                     "name": f"Bench RMA customer {index + 1} {tag}",
@@ -255,50 +272,51 @@ def prepare_vs_rma(odoo, registry, customers, claims_needed, rmas_needed, tag):
                     "zip": "1000",
                 }
             )
-            size = claims_needed[index] + rmas_needed[index]
-            lots = env["stock.lot"].create(
-                [{"name": f"RMA{tag}-{index + 1}-{i:05d}", "product_id": product.id} for i in range(size)]
-            )
-            for lot in lots:
-                env["stock.quant"]._update_available_quantity(
-                    product, warehouse.lot_stock_id, 1.0, lot_id=lot
+            for slot in range(index * args.orders, (index + 1) * args.orders):
+                size = claims_needed[slot] + rmas_needed[slot]
+                if not size:
+                    data["slots"].append(None)
+                    continue
+                lots = env["stock.lot"].create(
+                    [{"name": f"RMA{tag}-{slot + 1}-{i:05d}", "product_id": product.id} for i in range(size)]
                 )
-            order = env["sale.order"].create(
-                {
-                    "partner_id": partner.id,
-                    "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": size})],
-                }
-            )
-            order.action_confirm()
-            picking = order.picking_ids
-            picking.action_assign()
-            picking.move_ids.picked = True
-            # As a user who answered the stock SMS warning once (no SMS to send to IAP here).
-            result = picking.with_context(skip_sms=True).button_validate()
-            if picking.state != "done":
-                raise RuntimeError(f"the delivery of {order.name} is {picking.state} ({result})")
-            delivered = picking.move_line_ids.lot_id.sorted("name")
-            warranties = env["aftersales.warranty"].search_count(
-                [("lot_id", "in", delivered.ids), ("partner_id", "=", partner.id)]
-            )
-            if len(delivered) != size or warranties != size:
-                raise RuntimeError(
-                    f"{len(delivered)} serials delivered, {warranties} warranties, {size} wanted"
+                for lot in lots:
+                    env["stock.quant"]._update_available_quantity(
+                        product, warehouse.lot_stock_id, 1.0, lot_id=lot
+                    )
+                order = env["sale.order"].create(
+                    {
+                        "partner_id": partner.id,
+                        "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": size})],
+                    }
                 )
-            common = {
-                "partner": partner.id,
-                "email": partner.email,
-                "order": order.id,
-                "picking": picking.id,
-                "move": picking.move_ids.id,
-            }
-            data["customers"].append(
-                {
-                    **common,
-                    "claim_lots": [(lot.id, lot.name) for lot in delivered[: claims_needed[index]]],
-                    "rma_lots": [(lot.id, lot.name) for lot in delivered[claims_needed[index] :]],
-                }
-            )
+                order.action_confirm()
+                picking = order.picking_ids
+                picking.action_assign()
+                picking.move_ids.picked = True
+                # As a user who answered the stock SMS warning once (no SMS to send to IAP here).
+                result = picking.with_context(skip_sms=True).button_validate()
+                if picking.state != "done":
+                    raise RuntimeError(f"the delivery of {order.name} is {picking.state} ({result})")
+                delivered = picking.move_line_ids.lot_id.sorted("name")
+                warranties = env["aftersales.warranty"].search_count(
+                    [("lot_id", "in", delivered.ids), ("partner_id", "=", partner.id)]
+                )
+                if len(delivered) != size or warranties != size:
+                    raise RuntimeError(
+                        f"{len(delivered)} serials delivered, {warranties} warranties, {size} wanted"
+                    )
+                data["slots"].append(
+                    {
+                        "partner": partner.id,
+                        "email": partner.email,
+                        "order": order.id,
+                        "picking": picking.id,
+                        "move": picking.move_ids.id,
+                        "claim_lots": [(lot.id, lot.name) for lot in delivered[: claims_needed[slot]]],
+                        "rma_lots": [(lot.id, lot.name) for lot in delivered[claims_needed[slot] :]],
+                    }
+                )
         cr.commit()
     finally:
         cr.close()
@@ -409,8 +427,23 @@ def count_acknowledgments(call, claims):
 
 
 def rpc_vs_rma(database, data, args, extra_paths, marker):
-    result = {"claim": {"ids": [], "errors": [], "times": []}, "rma": {"ids": [], "errors": [], "times": []}}
+    result = {
+        kind: {"ids": [], "errors": [], "times": [], "conflicts": 0, "warmup_errors": []}
+        for kind in ("claim", "rma")
+    }
     logfile = Path(tempfile.gettempdir()) / f"{database}.log"
+    logfile.unlink(missing_ok=True)  # Odoo appends: only this run's lines
+
+    def conflicts_since(offset):
+        """Serialization failures and deadlocks the server logged past ``offset`` (Odoo retries the
+        request after each, up to 5 times, waiting a random time that doubles on every retry)."""
+        if not logfile.exists():
+            return 0, offset
+        with logfile.open("rb") as log:
+            log.seek(offset)
+            text = log.read()
+        return len(re.findall(rb"could not serialize access|deadlock detected", text)), offset + len(text)
+
     with odoo_server(database, args.workers, logfile=str(logfile), extra_paths=extra_paths) as (base, _pid):
         url = f"{base}/jsonrpc"
         uid = jsonrpc(url, "common", "login", database, "admin", "admin")
@@ -422,21 +455,21 @@ def rpc_vs_rma(database, data, args, extra_paths, marker):
                 url, "object", "execute_kw", database, uid, "admin", model, method, list(call_args)
             )
 
-        customers = data["customers"]
+        slots = data["slots"]
         queues = {
-            kind: [list(customer[f"{kind}_lots"]) for customer in customers] for kind in ("claim", "rma")
+            kind: [list(slot[f"{kind}_lots"]) if slot else [] for slot in slots] for kind in ("claim", "rma")
         }
 
         def jobs_of(kind, size, text):
             jobs = [[] for _client in range(args.clients)]
             for index in range(size):
                 client = index % args.clients
-                customer = client % len(customers)
-                lot = queues[kind][customer].pop(0)
+                slot = slot_of(client, args.customers, args.orders)
+                lot = queues[kind][slot].pop(0)
                 values = (
-                    claim_values(customers[customer], lot, text)
+                    claim_values(slots[slot], lot, text)
                     if kind == "claim"
-                    else rma_values(data, customers[customer], lot, text)
+                    else rma_values(data, slots[slot], lot, text)
                 )
                 jobs[client].append(values)
             return jobs
@@ -448,16 +481,33 @@ def rpc_vs_rma(database, data, args, extra_paths, marker):
                 call, model, jobs_of(kind, args.clients, f"warm-up-{marker.rsplit('-', 1)[1]}")
             )
             result[kind]["warmup_errors"] = errors
+        # The floor: as many trivial calls (reading the customer's name), same clients, same server.
+        partners = [[slots[slot_of(c, args.customers, args.orders)]["partner"]] for c in range(args.clients)]
+        floor_jobs = [
+            [partners[c]] * len(range(c, args.round_size, args.clients)) for c in range(args.clients)
+        ]
+        ids, errors, elapsed = run_round(
+            lambda model, method, ids: call(model, "read", ids, ["name"]), "res.partner", floor_jobs
+        )
+        result["floor"] = (len(ids), elapsed, errors)
+        print(
+            f"floor: {len(ids)} res.partner reads in {elapsed:.1f} s ({len(ids) / elapsed:.1f}/s)", flush=True
+        )
         for number in range(2 * args.rounds):
             kind = "claim" if number % 2 == 0 else "rma"
             model = "aftersales.claim" if kind == "claim" else "rma"
-            ids, errors, elapsed = run_round(call, model, jobs_of(kind, args.round_size, marker))
+            jobs = jobs_of(kind, args.round_size, marker)
+            _count, offset = conflicts_since(0)
+            ids, errors, elapsed = run_round(call, model, jobs)
+            conflicts, _offset = conflicts_since(offset)
+            result[kind]["conflicts"] += conflicts
             result[kind]["ids"] += ids
             result[kind]["errors"] += errors
             result[kind]["times"].append(elapsed)
             print(
                 f"round {number + 1} ({'claims' if kind == 'claim' else 'RMAs'}): {len(ids)} created in "
-                f"{elapsed:.1f} s ({len(ids) / elapsed:.1f}/s), {len(errors)} errors",
+                f"{elapsed:.1f} s ({len(ids) / elapsed:.1f}/s), {len(errors)} errors, "
+                f"{conflicts} serialization failures retried",
                 flush=True,
             )
         marker_domain = [("description", "ilike", marker)]
@@ -470,16 +520,17 @@ def rpc_vs_rma(database, data, args, extra_paths, marker):
         result["cron_runs"] = 0
         result["cron_seconds"] = 0.0
         if crons:
-            start = time.perf_counter()
             # Run as the scheduler would; again while claims remain unacknowledged (a cron that
-            # works in batches and asks to be called back), a few times at most.
+            # works in batches and asks to be called back), a few times at most. It acknowledges
+            # the warm-up's claims too (one per client).
             for _attempt in range(5):
+                start = time.perf_counter()
                 for cron in crons:
                     call("ir.cron", "method_direct_trigger", [cron["id"]])
+                result["cron_seconds"] += time.perf_counter() - start
                 result["cron_runs"] += 1
                 if count_acknowledgments(call, claims)["claims"] >= len(claims):
                     break
-            result["cron_seconds"] = time.perf_counter() - start
         result["ack"] = count_acknowledgments(call, claims)
         rmas = call("rma", "search_read", marker_domain, ["partner_id"])
         result["rma_messages"] = call(
@@ -528,7 +579,7 @@ def capturing_sql(cr):
 def query_run_vs_rma(odoo, registry, data, samples, profile, marker):
     """Queries per claim and per RMA creation, one at a time, alternating, as admin, in process
     (rolled back); plus the SQL summary of one of each, and a profile of ten claims when asked."""
-    customer = data["customers"][0]
+    customer = data["slots"][0]
     claim_lots = list(customer["claim_lots"][-(samples + 11) :])
     rma_lots = list(customer["rma_lots"][-(samples + 1) :])
     out = {"claims": [], "rmas": []}
@@ -538,27 +589,31 @@ def query_run_vs_rma(odoo, registry, data, samples, profile, marker):
         Claim, Rma = env["aftersales.claim"], env["rma"]
         out["prior_claims"] = Claim.search_count([("partner_id", "=", customer["partner"])])
 
-        def queries(func):
+        def queries(func, milliseconds):
             env.flush_all()
-            before = cr.sql_log_count
+            before, start = cr.sql_log_count, time.perf_counter()
             func()
             env.flush_all()
+            milliseconds.append((time.perf_counter() - start) * 1000)
             return cr.sql_log_count - before
 
+        out["claim_ms"], out["rma_ms"] = [], []
         for _index in range(samples):
             claim_vals = claim_values(customer, claim_lots.pop(0), marker)
             rma_vals = rma_values(data, customer, rma_lots.pop(0), marker)
-            out["claims"].append(queries(lambda v=claim_vals: Claim.create(v)))
-            out["rmas"].append(queries(lambda v=rma_vals: Rma.create(v)))
+            out["claims"].append(queries(lambda v=claim_vals: Claim.create(v), out["claim_ms"]))
+            out["rmas"].append(queries(lambda v=rma_vals: Rma.create(v), out["rma_ms"]))
         env.flush_all()
         with capturing_sql(cr) as statements:
             Claim.create(claim_values(customer, claim_lots.pop(0), marker))
             env.flush_all()
         out["claim_sql"] = _sql_summary(statements)
+        out["claim_sql_text"] = [" ".join(str(getattr(q, "code", q)).split()) for q in statements]
         with capturing_sql(cr) as statements:
             Rma.create(rma_values(data, customer, rma_lots.pop(0), marker))
             env.flush_all()
         out["rma_sql"] = _sql_summary(statements)
+        out["rma_sql_text"] = [" ".join(str(getattr(q, "code", q)).split()) for q in statements]
         if profile:
             profiler = cProfile.Profile()
             profiler.enable()
@@ -582,15 +637,7 @@ def vs_rma_main(args):
     folder, addons = oca_addons(Path(args.oca_dir))
     extra_paths = [folder]
     ensure_database(database, ",".join(addons), extra_paths=extra_paths)
-    per_client, needs = round_plan(args.rounds, args.round_size, args.clients, args.customers)
-    claims_needed = list(needs)
-    rmas_needed = list(needs)
-    for client in range(args.clients):  # the warm-up: one claim and one RMA per client
-        claims_needed[client % args.customers] += 1
-        rmas_needed[client % args.customers] += 1
-    # The in-process part draws from the first customer's last serials.
-    claims_needed[0] += args.query_samples + 11
-    rmas_needed[0] += args.query_samples + 1
+    claims_needed, rmas_needed = round_plan(args)
     tag = time.strftime("%H%M%S")
     marker = f"bench-vs-rma-{time.time_ns()}"
     import odoo  # noqa: PLC0415  (an installed prerequisite, imported only here)
@@ -603,12 +650,15 @@ def vs_rma_main(args):
         )
         registry = Registry(copy)
         start = time.perf_counter()
-        data = prepare_vs_rma(odoo, registry, args.customers, claims_needed, rmas_needed, tag)
+        data = prepare_vs_rma(odoo, registry, args, claims_needed, rmas_needed, tag)
         print(
-            f"Prepared {args.customers} customer(s), {sum(claims_needed) + sum(rmas_needed)} delivered "
+            f"Prepared {args.customers} customer(s), {sum(1 for slot in data['slots'] if slot)} delivered "
+            f"order(s), {sum(claims_needed) + sum(rmas_needed)} delivered "
             f"serials with their warranties in {time.perf_counter() - start:.0f} s.",
             flush=True,
         )
+        # The setup's bulk writes leave autovacuum and stale statistics to the first round (claims).
+        vacuum_database(copy)
         rpc = rpc_vs_rma(copy, data, args, extra_paths, marker)
         inproc = query_run_vs_rma(odoo, registry, data, args.query_samples, args.profile, marker)
     finally:
@@ -618,14 +668,14 @@ def vs_rma_main(args):
             print(f"Kept {copy}.")
         else:
             drop_database(copy)
-    return report_vs_rma(args, per_client, rpc, inproc)
+    return report_vs_rma(args, rpc, inproc)
 
 
 def _median(values):
     return statistics.median(values) if values else 0
 
 
-def report_vs_rma(args, per_client, rpc, inproc):
+def report_vs_rma(args, rpc, inproc):
     sent = args.rounds * args.round_size
     claim, rma = rpc["claim"], rpc["rma"]
     claim_time, rma_time = sum(claim["times"]), sum(rma["times"])
@@ -648,11 +698,15 @@ def report_vs_rma(args, per_client, rpc, inproc):
     print("| measure | claims | RMAs |")
     print("| --- | --- | --- |")
     print(f"| Odoo server | --workers={args.workers}, loopback | same server |")
-    print(f"| clients, customers | {args.clients}, {args.customers} | {args.clients}, {args.customers} |")
+    setup = f"{args.clients}, {args.customers}, {args.orders}"
+    print(f"| clients, customers, delivered orders per customer | {setup} | {setup} |")
     print(f"| rounds of {args.round_size} (alternating) | {args.rounds} | {args.rounds} |")
     print(f"| records sent | {sent} | {sent} |")
     print(f"| answered with an id | {len(claim['ids'])} | {len(rma['ids'])} |")
     print(f"| errors | {len(claim['errors'])} | {len(rma['errors'])} |")
+    print(
+        f"| serialization failures retried by Odoo (server log) | {claim['conflicts']} | {rma['conflicts']} |"
+    )
     print(f"| stored in the database | {claim['stored']} | {rma['stored']} |")
     print(
         f"| wall time of the rounds | {' + '.join(f'{t:.1f}' for t in claim['times'])} = {claim_time:.1f} s "
@@ -660,9 +714,14 @@ def report_vs_rma(args, per_client, rpc, inproc):
     )
     print(f"| records per second | {claim_rate:.1f} | {rma_rate:.1f} |")
     print(f"| ratio claims/RMAs | {ratio:.2f} | |")
+    floor_count, floor_time, _floor_errors = rpc["floor"]
+    floor = f"{floor_count / floor_time:.1f}" if floor_time else "-"
+    print(f"| floor: trivial calls per second (`res.partner.read`, one round) | {floor} | {floor} |")
     median_claim, median_rma = _median(claims_q), _median(rmas_q)
     print(f"| queries per create, in process (median of {len(claims_q)}) | {median_claim} | {median_rma} |")
     print(f"| queries per claim, claims 2-11 / last 10 (median) | {_median(first)} / {_median(last)} | |")
+    claim_ms, rma_ms = _median(inproc["claim_ms"][1:]), _median(inproc["rma_ms"][1:])
+    print(f"| time per create, in process (median, first left out) | {claim_ms:.1f} ms | {rma_ms:.1f} ms |")
     runs = f"run {rpc['cron_runs']} time(s), {rpc['cron_seconds']:.1f} s" if cron else "none"
     print(f"| acknowledgment cron (over RPC, after the rounds) | {runs} | |")
     if cron and claim_time:
@@ -699,6 +758,11 @@ def report_vs_rma(args, per_client, rpc, inproc):
         print("| --- | --- | --- |")
         for (verb, table), count in summary.most_common(30):
             print(f"| {verb} | {table} | {count} |")
+    if args.sql:
+        for kind, label in (("claim_sql_text", "one claim creation"), ("rma_sql_text", "one RMA creation")):
+            print(f"\nStatements of {label}, in order (first 400 characters):\n")
+            for number, text in enumerate(inproc[kind], 1):
+                print(f"{number:3}. {text[:400]}")
     if inproc.get("profile"):
         print("\nProfile of ten claim creations (cumulative):\n")
         print(inproc["profile"])
@@ -707,6 +771,8 @@ def report_vs_rma(args, per_client, rpc, inproc):
             print(f"{label} error: {error}")
         for error in list(dict.fromkeys(rpc[kind]["warmup_errors"]))[:3]:
             print(f"{label} error in the warm-up: {error}")
+    for error in list(dict.fromkeys(rpc["floor"][2]))[:3]:
+        print(f"error of a trivial call (floor): {error}")
     print(f"Server log: {rpc['logfile']}")
     failed = (
         ratio < 1.0
@@ -741,8 +807,12 @@ def main():
     group.add_argument("--rounds", type=int, default=2, help="rounds of claims, and of RMAs")
     group.add_argument("--round-size", type=int, default=200, help="records per round")
     group.add_argument("--customers", type=int, default=1, help="customers (client c: customer c %% N)")
+    group.add_argument(
+        "--orders", type=int, default=1, help="delivered sale orders per customer (clients take them in turn)"
+    )
     group.add_argument("--query-samples", type=int, default=30, help="in-process creations of each")
     group.add_argument("--profile", action="store_true", help="cProfile of ten claim creations")
+    group.add_argument("--sql", action="store_true", help="the statements of one claim and one RMA creation")
     group.add_argument("--keep-copy", action="store_true", help="keep DATABASE_run for inspection")
     group.add_argument(
         "--oca-dir",
@@ -753,6 +823,8 @@ def main():
     if args.vs_rma:
         if not (1 <= args.customers <= args.clients and args.rounds >= 1 and args.round_size >= 1):
             parser.error("--customers must be between 1 and --clients; --rounds and --round-size >= 1")
+        if args.orders < 1:
+            parser.error("--orders must be >= 1")
         return vs_rma_main(args)
     args.database = args.database or "aftersales_bench"
     ensure_database(args.database)
