@@ -67,7 +67,11 @@ class AftersalesClaim(models.Model):
     )
     partner_id = fields.Many2one("res.partner", string="Customer", index=True, tracking=True)
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Commercial Entity"
+        related="partner_id.commercial_partner_id",
+        store=True,
+        precompute=True,
+        index=True,
+        string="Commercial Entity",
     )
     phone = fields.Char(tracking=True)
     email = fields.Char(tracking=True)
@@ -126,6 +130,7 @@ class AftersalesClaim(models.Model):
     under_warranty = fields.Boolean(
         compute="_compute_under_warranty",
         store=True,
+        precompute=True,
         help="Computed from the warranty's dates and status on the day the problem was reported.",
     )
     coverage_parts = fields.Boolean(compute="_compute_coverage")

@@ -175,7 +175,15 @@ class AftersalesGuardMixin(models.AbstractModel):
                 if field.type == "many2one":
                     links.setdefault(field.comodel_name, {}).setdefault(value, field)
         for comodel, ids in links.items():
-            existing = set(self.env[comodel].sudo().browse(list(ids)).exists().ids)
+            # The linked records are read next anyway (a claim reads its serial, its customer):
+            # checking that they exist fetches their columns in the same query.
+            Comodel = self.env[comodel].sudo().with_context(active_test=False)
+            columns = [
+                name
+                for name, field in Comodel._fields.items()
+                if field.column_type and field.prefetch is True and not field.company_dependent
+            ]
+            existing = set(Comodel.search_fetch([("id", "in", list(ids))], columns).ids)
             for record_id, field in ids.items():
                 if record_id not in existing:
                     raise ValidationError(

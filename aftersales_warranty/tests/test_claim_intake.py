@@ -65,8 +65,9 @@ class TestClaimIntake(AftersalesClaimCommon):
             counts.append(count)
             claim.sudo()._system_write({"state": "closed"})  # the customer's history grows
         self.assertEqual(len(set(counts[1:])), 1, f"queries per claim: {counts}")
-        # OCA rma 19.0 creates an RMA in 29 queries (tests/bench/bench_claim_rpc.py --vs-rma).
-        self.assertLessEqual(counts[-1], 29, f"queries per claim: {counts}")
+        # As an agent (access checks included) a claim takes 19 queries; OCA rma 19.0 creates an
+        # RMA in 16 as admin, as does a claim (tests/bench/bench_claim_rpc.py --vs-rma).
+        self.assertLessEqual(counts[-1], 19, f"queries per claim: {counts}")
 
     def test_acknowledgment_is_sent_by_the_cron_in_batches(self):
         claims = self.Claim
