@@ -336,10 +336,11 @@ class AftersalesClaim(models.Model):
                         user=self.env.user.name,
                     )
                 )
+        # The "claim received" email is rendered and sent in batches by a cron that runs every
+        # minute (see _cron_send_claim_acknowledgments): inside the request it cost most of a
+        # claim's creation. Not triggered per claim: a trigger row and a wake-up notification for
+        # each claim cost the request more than the minute's wait costs the customer.
         claims._apply_sla_priority()
-        # The "claim received" email is rendered and sent by a cron, in batches: inside the
-        # request it cost most of a claim's creation (see _cron_send_claim_acknowledgments).
-        self.env.ref("aftersales_warranty.ir_cron_send_claim_acknowledgments").sudo()._trigger()
         return claims
 
     @api.model
