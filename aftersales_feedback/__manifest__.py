@@ -1,7 +1,7 @@
 {
     "name": "After-Sales Feedback",
     "summary": "Satisfaction feedback, follow-up calls, loyalty coupons, occasions and after-sales KPIs",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/After-Sales",
     "author": "Aftersales for Odoo",
     "license": "LGPL-3",
@@ -13,7 +13,7 @@
         "sms",
         "spreadsheet_dashboard",
     ],
-    "external_dependencies": {"python": ["python-dateutil", "phonenumbers"]},
+    "external_dependencies": {"python": ["python-dateutil", "phonenumbers", "jdatetime"]},
     "data": [
         "security/aftersales_feedback_security.xml",
         "security/ir.model.access.csv",

@@ -1,12 +1,13 @@
 import calendar
 from datetime import date, datetime, timedelta
 
+import jdatetime
 import phonenumbers
 from dateutil.rrule import rrulestr
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.fields import Domain
 
 from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import system_writes
 
@@ -17,6 +18,36 @@ OCCASION_KINDS = [
 ]
 OCCASION_CHANNELS = [("email", "Email"), ("sms", "SMS"), ("both", "Email and SMS")]
 MONTHS = [(str(number), calendar.month_name[number]) for number in range(1, 13)]
+OCCASION_CALENDARS = [("gregorian", "Gregorian"), ("jalali", "Solar Hijri")]
+# The Solar Hijri months, in the order of their numbers (1 = Farvardin): shown instead of the Gregorian
+# names when an occasion follows the Solar Hijri calendar.
+JALALI_MONTHS = [
+    ("1", "Farvardin"),
+    ("2", "Ordibehesht"),
+    ("3", "Khordad"),
+    ("4", "Tir"),
+    ("5", "Mordad"),
+    ("6", "Shahrivar"),
+    ("7", "Mehr"),
+    ("8", "Aban"),
+    ("9", "Azar"),
+    ("10", "Dey"),
+    ("11", "Bahman"),
+    ("12", "Esfand"),
+]
+
+
+def jalali_month_length(month, year=None):
+    """Days in a Solar Hijri month; Esfand has 30 days in a leap year (any year when ``year`` is None)."""
+    if month == 12 and (year is None or jdatetime.date(year, 1, 1).isleap()):
+        return 30
+    return jdatetime.j_days_in_month[month - 1]
+
+
+def jalali_month_day(day):
+    """The Solar Hijri (month, day) of a Gregorian date."""
+    jalali = jdatetime.date.fromgregorian(date=day)
+    return jalali.month, jalali.day
 
 
 class AftersalesOccasion(models.Model):
@@ -31,9 +62,28 @@ class AftersalesOccasion(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     kind = fields.Selection(OCCASION_KINDS, required=True, default="fixed_date", tracking=True)
-    month = fields.Selection(MONTHS, help="Month of a fixed-date occasion.")
+    calendar = fields.Selection(
+        OCCASION_CALENDARS,
+        required=True,
+        default="gregorian",
+        tracking=True,
+        help="The calendar of a fixed date's month and day, and of the customers' birthdays:\n"
+        "Solar Hijri greets on 1 Farvardin (Nowruz) or on a customer's Solar Hijri birthday every year.",
+    )
+    month = fields.Selection(
+        MONTHS,
+        help="Month of a fixed-date occasion in its calendar (1 = January, or Farvardin in Solar Hijri).",
+    )
+    jalali_month = fields.Selection(
+        JALALI_MONTHS,
+        "Solar Hijri Month",
+        compute="_compute_jalali_month",
+        inverse="_inverse_jalali_month",
+        help="Month of a fixed-date occasion in the Solar Hijri calendar.",
+    )
     day = fields.Integer(
-        help="Day of the month of a fixed-date occasion (29 February falls on the 28th in other years)."
+        help="Day of the month of a fixed-date occasion (29 February falls on the 28th in other years,\n"
+        "30 Esfand on the 29th)."
     )
     rrule = fields.Char(
         "Recurrence",
@@ -76,7 +126,15 @@ class AftersalesOccasion(models.Model):
     next_date = fields.Date("Next Occasion", compute="_compute_next_date")
 
     @api.constrains(
-        "kind", "month", "day", "rrule", "days_before", "channel", "mail_template_id", "sms_template_id"
+        "kind",
+        "calendar",
+        "month",
+        "day",
+        "rrule",
+        "days_before",
+        "channel",
+        "mail_template_id",
+        "sms_template_id",
     )
     def _check_definition(self):
         for occasion in self:
@@ -89,14 +147,20 @@ class AftersalesOccasion(models.Model):
                     raise ValidationError(
                         self.env._("%(name)s: choose the month and the day.", name=occasion.name)
                     )
-                # 2024 is a leap year: 29 February is a valid occasion, 30 February is not.
-                last_day = calendar.monthrange(2024, int(occasion.month))[1]
+                if occasion.calendar == "jalali":
+                    # 30 Esfand is a valid occasion (leap years), 31 Esfand is not.
+                    last_day = jalali_month_length(int(occasion.month))
+                    month_field = "jalali_month"
+                else:
+                    # 2024 is a leap year: 29 February is a valid occasion, 30 February is not.
+                    last_day = calendar.monthrange(2024, int(occasion.month))[1]
+                    month_field = "month"
                 if not 1 <= occasion.day <= last_day:
                     raise ValidationError(
                         self.env._(
                             "%(name)s: %(month)s has no day %(day)s.",
                             name=occasion.name,
-                            month=dict(self._fields["month"]._description_selection(self.env))[
+                            month=dict(self._fields[month_field]._description_selection(self.env))[
                                 occasion.month
                             ],
                             day=occasion.day,
@@ -123,18 +187,75 @@ class AftersalesOccasion(models.Model):
             if occasion.channel in ("sms", "both") and not occasion.sms_template_id:
                 raise ValidationError(self.env._("%(name)s: choose the SMS template.", name=occasion.name))
 
+    @api.depends("month")
+    def _compute_jalali_month(self):
+        for occasion in self:
+            occasion.jalali_month = occasion.month
+
+    def _inverse_jalali_month(self):
+        for occasion in self.filtered(lambda occasion: occasion.calendar == "jalali"):
+            occasion.month = occasion.jalali_month
+
+    def _aftersales_prepare_create(self, vals_list):
+        for vals in vals_list:
+            self._jalali_month_to_month(vals, vals.get("calendar") == "jalali")
+        return super()._aftersales_prepare_create(vals_list)
+
+    def _aftersales_prepare_write(self, vals):
+        jalali = (
+            vals["calendar"] == "jalali" if "calendar" in vals else set(self.mapped("calendar")) == {"jalali"}
+        )
+        self._jalali_month_to_month(vals, jalali)
+        return super()._aftersales_prepare_write(vals)
+
+    @api.model
+    def _jalali_month_to_month(self, vals, jalali):
+        """The Solar Hijri month chosen in the form is the month, before the constraints check it."""
+        if vals.get("jalali_month") and jalali:
+            vals["month"] = vals["jalali_month"]
+
     def _compute_next_date(self):
         today = fields.Date.context_today(self)
         for occasion in self:
             if occasion.kind == "birthday":
                 occasion.next_date = False
                 continue
-            upcoming = [occasion._occurrence(year) for year in (today.year, today.year + 1)]
+            this_year = occasion._occasion_year(today)
+            try:
+                upcoming = [occasion._occurrence(year) for year in (this_year, this_year + 1)]
+            except (ValueError, TypeError):
+                # A definition still being typed in the form (no month yet, 31 Esfand): the
+                # constraints say what is wrong when it is saved.
+                occasion.next_date = False
+                continue
             occasion.next_date = next((day for day in upcoming if day and day >= today), False)
 
-    def _occurrence(self, year):
-        """The date of this occasion in ``year`` (None when the rule gives none that year)."""
+    def _occasion_year(self, day):
+        """The year ``day`` falls in, in this occasion's calendar: a customer is greeted once per
+        occasion and year of it (a Solar Hijri date can fall twice in one Gregorian year)."""
         self.ensure_one()
+        if self.calendar == "jalali":
+            return jdatetime.date.fromgregorian(date=day).year
+        return day.year
+
+    def _occurs_on(self, day):
+        """Whether this occasion is on the Gregorian ``day`` (always for birthdays: the customers
+        are chosen by their birthday)."""
+        self.ensure_one()
+        if self.kind == "birthday":
+            return True
+        return self._occurrence(self._occasion_year(day)) == day
+
+    def _occurrence(self, year):
+        """The Gregorian date of this occasion in ``year`` of its calendar (None when the rule gives
+        none that year)."""
+        self.ensure_one()
+        if self.kind == "fixed_date" and not (self.month and self.day):
+            return None
+        if self.kind == "fixed_date" and self.calendar == "jalali":
+            month = int(self.month)
+            day = min(self.day, jalali_month_length(month, year))
+            return jdatetime.date(year, month, day).togregorian()
         if self.kind == "fixed_date":
             month = int(self.month)
             return date(year, month, min(self.day, calendar.monthrange(year, month)[1]))
@@ -216,15 +337,16 @@ class AftersalesOccasion(models.Model):
             company = occasion.company_id or self.env.company
             today = fields.Date.context_today(self.with_context(tz=company.partner_id.tz or "UTC"))
             target = today + timedelta(days=occasion.days_before)
-            if occasion.kind != "birthday" and occasion._occurrence(target.year) != target:
+            if not occasion._occurs_on(target):
                 continue
+            year = occasion._occasion_year(target)
             sent = skipped = last_id = 0
             while True:
                 partners, last_id = occasion._eligible_partners(target, after_id=last_id, limit=batch_size)
                 if not last_id:
                     break
                 if partners:
-                    logs = Log._greet(occasion, partners, target.year)
+                    logs = Log._greet(occasion, partners, year)
                     sent += len(logs.filtered(lambda log: log.state == "sent"))
                     skipped += len(logs.filtered(lambda log: log.state == "skipped"))
                 if in_cron and self.env["ir.cron"]._commit_progress(len(partners)) <= 0:
@@ -255,37 +377,69 @@ class AftersalesOccasion(models.Model):
         domain = [("customer_rank", ">", 0), ("active", "=", True), ("id", ">", after_id)]
         if self.company_id:
             domain.append(("company_id", "in", [False, self.company_id.id]))
-        Partner.flush_model(["birthday"])
-        query = Partner._search(domain, order="id", limit=limit)
         if self.kind == "birthday":
-            days = [target.day]
-            if target.month == 2 and target.day == 28 and not calendar.isleap(target.year):
-                days.append(29)  # born on 29 February: greeted on the 28th in other years
-            birthday = SQL.identifier(Partner._table, "birthday")
-            query.add_where(
-                SQL(
-                    "EXTRACT(MONTH FROM %s) = %s AND EXTRACT(DAY FROM %s) IN %s",
-                    birthday,
-                    target.month,
-                    birthday,
-                    tuple(days),
-                )
-            )
-        page = list(query)
+            domain += self._birthday_domain(target)
+        page = Partner.search_fetch(domain, ["birthday"], order="id", limit=limit)
         if not page:
             return Partner, 0
-        self.env["aftersales.occasion.log"].flush_model(["occasion_id", "partner_id", "year"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT partner_id FROM aftersales_occasion_log"
-                " WHERE occasion_id = %s AND year = %s AND partner_id = ANY(%s)",
-                self.id,
-                target.year,
-                page,
+        last_id = page[-1].id
+        if self.kind == "birthday" and self.calendar == "jalali":
+            # The domain found every birthday that can be this Solar Hijri day in some year; keep those
+            # that are, in the year each customer was born.
+            wanted = self._jalali_birthdays(target)
+            page = page.filtered(lambda partner: jalali_month_day(partner.birthday) in wanted)
+        done = (
+            self.env["aftersales.occasion.log"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("occasion_id", "=", self.id),
+                    ("year", "=", self._occasion_year(target)),
+                    ("partner_id", "in", page.ids),
+                ],
+                ["partner_id"],
             )
         )
-        done = {partner_id for (partner_id,) in self.env.cr.fetchall()}
-        return Partner.browse([partner_id for partner_id in page if partner_id not in done]), page[-1]
+        return page - done.partner_id, last_id
+
+    def _birthday_domain(self, target):
+        """The customers born on a day that is ``target``'s birthday in this occasion's calendar."""
+        self.ensure_one()
+        if self.calendar == "jalali":
+            # A Solar Hijri day falls on one of two or three Gregorian days depending on the year.
+            pairs = set()
+            for month, day in self._jalali_birthdays(target):
+                for year in range(1279, jdatetime.date.fromgregorian(date=target).year + 1):  # 1900 onwards
+                    if day <= jalali_month_length(month, year):
+                        born = jdatetime.date(year, month, day).togregorian()
+                        pairs.add((born.month, born.day))
+        else:
+            pairs = {(target.month, target.day)}
+            if target.month == 2 and target.day == 28 and not calendar.isleap(target.year):
+                pairs.add((2, 29))  # born on 29 February: greeted on the 28th in other years
+        return Domain.OR(
+            [("birthday.month_number", "=", month), ("birthday.day_of_month", "=", day)]
+            for month, day in sorted(pairs)
+        )
+
+    @api.model
+    def _jalali_birthdays(self, target):
+        """The Solar Hijri (month, day) birthdays greeted on ``target``: born on 30 Esfand of a leap
+        year, a customer is greeted on 29 Esfand in common years."""
+        today = jdatetime.date.fromgregorian(date=target)
+        wanted = {jalali_month_day(target)}
+        if wanted == {(12, 29)} and not today.isleap():
+            wanted.add((12, 30))
+        return wanted
+
+    @api.model
+    def _demo_born_today(self, partner_ids, years):
+        """Demo data: these customers turn ``years`` today in the Solar Hijri calendar."""
+        today = jdatetime.date.fromgregorian(date=fields.Date.context_today(self))
+        born = jdatetime.date(
+            today.year - years, today.month, min(today.day, 29 if today.month == 12 else 31)
+        )
+        self.env["res.partner"].browse(partner_ids).birthday = born.togregorian()
 
     @api.model
     def _sms_number(self, partner):

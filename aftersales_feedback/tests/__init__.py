@@ -11,5 +11,6 @@ from . import (
     test_idempotency,
     test_kpi,
     test_occasion,
+    test_occasion_jalali,
     test_rpc_matrix,
 )
