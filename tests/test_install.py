@@ -296,8 +296,8 @@ def test_install_on_existing_data_uninstall_reinstall():
         subprocess.run(["dropdb", "--if-exists", "--force", name], check=False, capture_output=True)
 
 
-# The last commit of the previous release of both addons (19.0.1.0.0), as companies run it.
-PREVIOUS_RELEASE = "ebb5a9d"
+# The last commit of the previous release of both addons (19.0.1.1.0), as companies run it.
+PREVIOUS_RELEASE = "5fdd98d"
 COUNTED = (
     "aftersales_warranty",
     "aftersales_warranty_policy",
@@ -320,8 +320,9 @@ def _counts(db):
 
 
 def test_update_from_the_previous_release():
-    """A database made by the previous release, with its demo data, updated (``-u``) by this code:
-    no error, no record lost, the new columns filled."""
+    """A database made by the previous release, with its demo data, updated by this code as
+    ``setup/run`` updates it (``-u`` with Persian): no error, no record lost, the new columns
+    filled, and the records of the addons' data in Persian for a Persian user."""
     name = f"aftersales_upgrade_{os.getpid()}"
     subprocess.run(["dropdb", "--if-exists", name], check=True, capture_output=True)
     subprocess.run(["createdb", name], check=True, capture_output=True)
@@ -340,11 +341,11 @@ def test_update_from_the_previous_release():
             db.odoo("install-previous", "-i", ADDONS, "--with-demo", root=old_root)
             assert db.sql(
                 "SELECT latest_version FROM ir_module_module WHERE name = 'aftersales_warranty'"
-            ) == ["19.0.1.0.0"]
+            ) == ["19.0.1.1.0"]
             before = _counts(db)
             assert int(before["aftersales_claim"][0]) > 0 and int(before["aftersales_feedback"][0]) > 0
 
-            db.odoo("update", "-u", ADDONS)
+            db.odoo("update", "-u", ADDONS, "--load-language=fa_IR")
             after = _counts(db)
             lost = {table: (before[table], after[table]) for table in COUNTED if after[table] < before[table]}
             assert not lost, f"records lost by the update: {lost}"
@@ -354,8 +355,21 @@ def test_update_from_the_previous_release():
             )
             manifests = {addon: _manifest_version(addon) for addon in ADDONS.split(",")}
             assert versions == sorted(f"{addon}={version}" for addon, version in manifests.items())
-            # Claims made before the update were all entered by staff: their customer stands.
-            assert db.sql("SELECT count(*) FROM aftersales_claim WHERE customer_confirmed IS NOT TRUE") == [
+            # Every occasion follows a calendar; those of the demo data the Solar Hijri one.
+            assert db.sql("SELECT count(*) FROM aftersales_occasion WHERE calendar IS NULL") == ["0"]
+            assert db.sql("SELECT calendar FROM aftersales_occasion WHERE name->>'en_US' = 'Nowruz'") == [
+                "jalali"
+            ]
+            # A Persian user reads the demo records in Persian.
+            for table, english, persian in (
+                ("aftersales_occasion", "Nowruz", "نوروز"),
+                ("aftersales_occasion", "Yalda Night", "شب یلدا"),
+                ("aftersales_claim_sla", "Standard", "استاندارد"),
+            ):
+                assert db.sql(f"SELECT name->>'fa_IR' FROM {table} WHERE name->>'en_US' = '{english}'") == [
+                    persian
+                ], f"{table} {english}"
+            assert db.sql("SELECT count(*) FROM aftersales_warranty_policy WHERE name->>'fa_IR' IS NULL") == [
                 "0"
             ]
     finally:
