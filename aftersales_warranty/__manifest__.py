@@ -1,12 +1,12 @@
 {
     "name": "After-Sales Warranty",
     "summary": "Per-serial warranties from delivery, warranty status on orders, serials and customers",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/After-Sales",
     "author": "Aftersales for Odoo",
     "license": "LGPL-3",
     "depends": ["sale_stock", "repair", "portal", "phone_validation"],
-    "external_dependencies": {"python": ["python-dateutil", "phonenumbers"]},
+    "external_dependencies": {"python": ["python-dateutil", "phonenumbers", "jdatetime"]},
     "data": [
         "security/aftersales_warranty_security.xml",
         "security/ir.model.access.csv",
@@ -37,6 +37,10 @@
         "demo/aftersales_claim_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "aftersales_warranty/static/src/core/*.js",
+            "aftersales_warranty/static/src/fields/*",
+        ],
         "web.assets_tests": [
             "aftersales_warranty/static/tests/tours/*.js",
         ],

@@ -11,7 +11,6 @@ from lxml import html
 
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
-from odoo.tools import format_date
 from odoo.tools.translate import trans_export
 
 from .common import AftersalesFeedbackCommon
@@ -142,11 +141,14 @@ class TestPersianUser(PersianMixin, AftersalesFeedbackCommon):
         self.assertEqual(page.get("dir"), "rtl")
         text = page.text_content()
         self.assertIn(self.fa["aftersales_warranty"]["Warranty Certificate"], text)
-        fa_env = self.env(context={"lang": "fa_IR"})
-        for day in (self.warranty.date_start, self.warranty.date_end):
-            # fa_IR formats dates as %Y/%m/%d: the certificate follows the language settings.
-            self.assertIn(format_date(fa_env, day), text)
-            self.assertIn(day.strftime("%Y/%m/%d"), text)
+        # A Persian customer reads Solar Hijri dates in Persian digits: 10 January 2026 and 2027.
+        self.assertEqual(
+            (self.warranty.date_start.isoformat(), self.warranty.date_end.isoformat()),
+            ("2026-01-10", "2027-01-10"),
+        )
+        self.assertIn("۲۰ دی ۱۴۰۴", text)
+        self.assertIn("۲۰ دی ۱۴۰۵", text)
+        self.assertNotIn("2026", text.replace(self.warranty.name, ""))
 
 
 # Runs in the page: the element must be laid out right to left, show Persian words, and neither the

@@ -5,6 +5,8 @@ from . import (
     aftersales_claim_sla,
     aftersales_warranty,
     aftersales_warranty_policy,
+    ir_qweb_fields,
+    mail_render_mixin,
     product_category,
     product_product,
     product_template,
