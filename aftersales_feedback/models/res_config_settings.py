@@ -20,3 +20,12 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.aftersales_coupon_validity_days", readonly=False
     )
     aftersales_rating_request = fields.Boolean(related="company_id.aftersales_rating_request", readonly=False)
+    aftersales_sms_provider = fields.Selection(
+        related="company_id.aftersales_sms_provider", readonly=False, required=True
+    )
+    aftersales_kavenegar_api_key = fields.Char(
+        related="company_id.aftersales_kavenegar_api_key", readonly=False, groups="base.group_system"
+    )
+    aftersales_kavenegar_sender = fields.Char(
+        related="company_id.aftersales_kavenegar_sender", readonly=False
+    )

@@ -10,7 +10,9 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from ..tools.sms_api import KAVENEGAR_URL_PARAM
 from .common import AftersalesFeedbackCommon
+from .kavenegar_common import API_KEY, FakeKavenegar
 
 MODULES = ("aftersales_warranty", "aftersales_feedback")
 # Everything a cron of these addons may create or change, counted.
@@ -59,6 +61,11 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
             "2026-06-01 08:00:00",
             ("aftersales.occasion.log", "loyalty.card", "mail.mail", "sms.sms"),
         ),
+        "aftersales_feedback.ir_cron_kavenegar_delivery_reports": (
+            "_prepare_kavenegar_reports",
+            "2026-06-01 08:00:00",
+            ("sms_states",),
+        ),
     }
 
     # ------------------------------------------------------------------
@@ -94,6 +101,27 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
             }
         )
 
+    def _prepare_kavenegar_reports(self):
+        # Two SMS accepted by Kavenegar, delivered since: the reports come from a local Kavenegar.
+        kavenegar = FakeKavenegar()
+        self.addCleanup(kavenegar.close)
+        self.env["ir.config_parameter"].sudo().set_param(KAVENEGAR_URL_PARAM, kavenegar.url)
+        self.company.write({"aftersales_sms_provider": "kavenegar", "aftersales_kavenegar_api_key": API_KEY})
+        self.env["sms.sms"].create(
+            [
+                {
+                    "number": f"+98912000000{index}",
+                    "body": "Salam",
+                    "state": "pending",
+                    "aftersales_kavenegar_message_id": str(100 + index),
+                    "aftersales_kavenegar_status": "4",
+                    "aftersales_delete_after_report": True,
+                }
+                for index in range(2)
+            ]
+        )
+        kavenegar.statuses = {"100": 10, "101": 11}
+
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
@@ -113,6 +141,10 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
         counts["claims_to_acknowledge"] = env["aftersales.claim"].search_count([("ack_pending", "=", True)])
         counts["certificates_pending"] = env["sale.order"].search_count(
             [("warranty_certificate_pending", "=", True)]
+        )
+        counts["sms_states"] = sorted(
+            (state, to_delete, count)
+            for state, to_delete, count in env["sms.sms"]._read_group([], ["state", "to_delete"], ["__count"])
         )
         return counts
 
