@@ -17,8 +17,9 @@
     "data": [
         "security/aftersales_feedback_security.xml",
         "security/ir.model.access.csv",
-        "data/loyalty_program_data.xml",
         "data/mail_template_data.xml",
+        "data/loyalty_program_data.xml",
+        "data/sms_template_data.xml",
         "data/aftersales_followup_rule_data.xml",
         "data/ir_cron_data.xml",
         "data/aftersales_occasion_data.xml",
@@ -31,6 +32,7 @@
         "views/res_partner_views.xml",
         "views/loyalty_card_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sms_sms_views.xml",
         "views/aftersales_feedback_templates.xml",
         "wizard/aftersales_followup_outcome_views.xml",
         "report/aftersales_kpi_report_views.xml",

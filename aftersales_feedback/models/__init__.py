@@ -13,4 +13,6 @@ from . import (
     res_config_settings,
     res_partner,
     sale_order,
+    sms_sms,
+    sms_template,
 )

@@ -31,10 +31,40 @@ class AftersalesClaim(models.Model):
 
     def action_resolve(self):
         result = super().action_resolve()
+        # The email of a resolved claim goes with its tracking; a customer without email is texted.
+        self._text_customers_without_email("aftersales_feedback.sms_template_claim_resolved")
         to_survey = self.filtered(lambda c: c.company_id.aftersales_rating_request and c.partner_id)
         if to_survey:
             self.env["aftersales.feedback.request"]._send_for(to_survey)
         return result
+
+    @api.model
+    def _acknowledge_without_email(self, claims):
+        result = super()._acknowledge_without_email(claims)
+        claims._text_customers_without_email("aftersales_feedback.sms_template_claim_received")
+        return result
+
+    def _text_customers_without_email(self, template_xmlid):
+        """Text the template to the customer of each of these claims who has no email address but a
+        valid mobile number (the claim's own number first), as an SMS in the claim's conversation."""
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        numbers = {}
+        for claim in self.filtered(lambda c: c.partner_id and not c.partner_id.email):
+            partner = claim.partner_id
+            number = claim.phone or partner._aftersales_sms_number()
+            if number and not partner.phone_sanitized_blacklisted:
+                numbers[claim] = number
+        if not template or not numbers:
+            return
+        claims = self.browse([claim.id for claim in numbers])
+        bodies = template._aftersales_render_bodies(claims)
+        for claim, number in numbers.items():
+            # Each claim's conversation shows the text it sent (the customer's notice, by the system).
+            claim.sudo()._message_sms(
+                bodies[claim.id],
+                partner_ids=claim.partner_id.ids,
+                sms_pid_to_number={claim.partner_id.id: number},
+            )
 
     def action_grant_goodwill_coupon(self):
         """Give the customer of each claim a goodwill coupon (at most one per claim), emailed with its

@@ -43,6 +43,9 @@ class AftersalesFeedbackRequest(models.Model):
     state = fields.Selection(REQUEST_STATES, required=True, readonly=True, default="sent", index=True)
     feedback_id = fields.Many2one("aftersales.feedback", readonly=True, ondelete="set null")
     date_answered = fields.Datetime(readonly=True)
+    survey_url = fields.Char(
+        "Survey Link", compute="_compute_survey_url", compute_sudo=True, groups="base.group_user"
+    )
 
     _token_unique = models.UniqueIndex("(access_token)", "Survey links must be unique.")
 
@@ -51,6 +54,10 @@ class AftersalesFeedbackRequest(models.Model):
         for request in self:
             document = request.claim_id or request.sale_order_id
             request.display_name = " - ".join(filter(None, [request.partner_id.name, document.display_name]))
+
+    def _compute_survey_url(self):
+        for request in self:
+            request.survey_url = request._get_survey_url()
 
     def _get_survey_url(self, score=None):
         self.ensure_one()
@@ -80,24 +87,30 @@ class AftersalesFeedbackRequest(models.Model):
 
     @api.model
     def _send_for(self, records):
-        """Email the satisfaction survey about each claim or delivered order of ``records``.
+        """Send the satisfaction survey about each claim or delivered order of ``records``: by email,
+        or by SMS to a customer who has no valid email address but a valid mobile number.
 
-        A customer without a valid email address gets no survey (no email queued to nobody): a note
-        on the claim or order says so.
+        A customer who can be reached neither way gets no survey (nothing queued to nobody): a note on
+        the claim or order says so.
         """
-        vals_list = []
-        unreachable = records.filtered(lambda r: not r.partner_id.email_normalized)
+        numbers = {}
+        for record in records.filtered(lambda r: not r.partner_id.email_normalized):
+            partner = record.partner_id
+            number = not partner.phone_sanitized_blacklisted and partner._aftersales_sms_number()
+            numbers[record] = number
+        unreachable = records.browse([record.id for record, number in numbers.items() if not number])
         if unreachable:
             unreachable._message_log_batch(
                 bodies={
                     record.id: self.env._(
-                        "No satisfaction survey was emailed: customer %(customer)s has no valid email "
-                        "address.",
+                        "No satisfaction survey was sent: customer %(customer)s has no valid email "
+                        "address nor mobile number.",
                         customer=record.partner_id.display_name,
                     )
                     for record in unreachable
                 }
             )
+        vals_list = []
         for record in records - unreachable:
             vals = {"partner_id": record.partner_id.id, "company_id": record.company_id.id}
             if record._name == "aftersales.claim":
@@ -111,12 +124,24 @@ class AftersalesFeedbackRequest(models.Model):
             return self.browse()
         # The survey goes out on a business event (resolution, delivery), whoever triggered it.
         requests = self.sudo().create(vals_list)
+        by_sms = {
+            request: numbers[request.claim_id or request.sale_order_id]
+            for request in requests
+            if (request.claim_id or request.sale_order_id) in numbers
+        }
         template = self.env.ref(
             "aftersales_feedback.mail_template_feedback_request", raise_if_not_found=False
         )
         if template:
-            for lang, batch in requests.grouped(lambda r: r.partner_id.lang or False).items():
+            by_email = requests.filtered(lambda request: request not in by_sms)
+            for lang, batch in by_email.grouped(lambda r: r.partner_id.lang or False).items():
                 template.with_context(lang=lang).send_mail_batch(batch.ids)
+        sms_template = self.env.ref(
+            "aftersales_feedback.sms_template_feedback_request", raise_if_not_found=False
+        )
+        if sms_template and by_sms:
+            texted = requests.browse([request.id for request in by_sms])
+            sms_template._aftersales_queue(texted, {request.id: number for request, number in by_sms.items()})
         return requests
 
     @api.model

@@ -2,7 +2,6 @@ import calendar
 from datetime import date, datetime, timedelta
 
 import jdatetime
-import phonenumbers
 from dateutil.rrule import rrulestr
 
 from odoo import api, fields, models
@@ -440,17 +439,3 @@ class AftersalesOccasion(models.Model):
             today.year - years, today.month, min(today.day, 29 if today.month == 12 else 31)
         )
         self.env["res.partner"].browse(partner_ids).birthday = born.togregorian()
-
-    @api.model
-    def _sms_number(self, partner):
-        """The partner's number in E.164 when phonenumbers says it is valid, else False."""
-        if not partner.phone:
-            return False
-        country = partner.country_id or partner.company_id.country_id or self.env.company.country_id
-        try:
-            parsed = phonenumbers.parse(partner.phone, country.code if country else None)
-        except phonenumbers.NumberParseException:
-            return False
-        if not phonenumbers.is_valid_number(parsed):
-            return False
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -44,7 +44,7 @@ class AftersalesOccasionLog(models.Model):
         vals_list = []
         for partner in partners:
             email_ok = want_email and bool(partner.email_normalized) and not partner.is_blacklisted
-            number = want_sms and occasion._sms_number(partner)
+            number = want_sms and partner._aftersales_sms_number()
             sms_ok = bool(number) and not partner.phone_sanitized_blacklisted
             vals = {
                 "occasion_id": occasion.id,
@@ -96,16 +96,5 @@ class AftersalesOccasionLog(models.Model):
                 occasion.mail_template_id.with_context(lang=lang).send_mail_batch(batch.ids)
         by_sms = sent.filtered(lambda log: log.channel in ("sms", "both"))
         if by_sms and occasion.sms_template_id:
-            bodies = {}
-            for lang, batch in by_sms.grouped(lambda log: log.partner_id.lang or False).items():
-                bodies.update(
-                    occasion.sms_template_id.with_context(lang=lang)._render_field("body", batch.ids)
-                )
-            # Queued: Odoo's SMS queue sends them through IAP.
-            self.env["sms.sms"].sudo().create(
-                [
-                    {"number": log.sms_number, "partner_id": log.partner_id.id, "body": bodies[log.id]}
-                    for log in by_sms
-                ]
-            )
+            occasion.sms_template_id._aftersales_queue(by_sms, {log.id: log.sms_number for log in by_sms})
         return logs

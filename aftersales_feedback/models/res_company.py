@@ -1,8 +1,12 @@
+import re
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import LazyTranslate
+
+from ..tools.sms_api import SmsApiKavenegar
 
 _lt = LazyTranslate(__name__)
 
@@ -37,6 +41,24 @@ class ResCompany(models.Model):
         default=True,
         help="Email a one-click satisfaction survey when a claim is resolved.",
     )
+    aftersales_sms_provider = fields.Selection(
+        [("iap", "Odoo (IAP)"), ("kavenegar", "Kavenegar")],
+        "SMS Provider",
+        required=True,
+        default="iap",
+        help="The service that sends every SMS of the company: greetings, survey links, claim notices "
+        "and Odoo's own.",
+    )
+    # A credential of a paid account: system administrators only, as sms_twilio's Twilio token.
+    aftersales_kavenegar_api_key = fields.Char(
+        "Kavenegar API Key", groups="base.group_system", copy=False, help="The API key of Kavenegar's panel."
+    )
+    aftersales_kavenegar_sender = fields.Char(
+        "Kavenegar Sender Line",
+        copy=False,
+        help="The line the SMS are sent from, e.g. 10004346. Without it, Kavenegar sends from the "
+        "account's default line, one call per distinct text.",
+    )
 
     @api.constrains("aftersales_coupon_validity_days")
     def _check_aftersales_coupon_validity_days(self):
@@ -49,6 +71,27 @@ class ResCompany(models.Model):
             raise ValidationError(
                 self.env._("The number of goodwill coupons per agent and month cannot be negative.")
             )
+
+    @api.constrains("aftersales_kavenegar_api_key", "aftersales_kavenegar_sender")
+    def _check_aftersales_kavenegar(self):
+        for company in self.sudo():  # the key is checked whoever writes it (the field is restricted)
+            api_key = company.aftersales_kavenegar_api_key
+            if api_key and not re.fullmatch(r"[A-Za-z0-9+/=_.-]+", api_key):
+                raise ValidationError(
+                    self.env._(
+                        "The Kavenegar API key is the code shown in Kavenegar's panel: letters and digits, "
+                        "without spaces."
+                    )
+                )
+            sender = company.aftersales_kavenegar_sender
+            if sender and not re.fullmatch(r"\d{3,20}", sender):
+                raise ValidationError(
+                    self.env._(
+                        "The Kavenegar sender line %(sender)s is not a line number: write its digits only, "
+                        "e.g. 10004346.",
+                        sender=sender,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -92,11 +135,17 @@ class ResCompany(models.Model):
                 Command.create(
                     {
                         "trigger": "create",
-                        "mail_template_id": self.env.ref("loyalty.mail_template_loyalty_card").id,
+                        "mail_template_id": self.env.ref("aftersales_feedback.mail_template_coupon").id,
                     }
                 )
             ],
         }
+
+    def _get_sms_api_class(self):
+        self.ensure_one()
+        if self.aftersales_sms_provider == "kavenegar":
+            return SmsApiKavenegar
+        return super()._get_sms_api_class()
 
     def _aftersales_coupon_expiry(self):
         self.ensure_one()

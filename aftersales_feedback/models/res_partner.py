@@ -1,3 +1,5 @@
+import phonenumbers
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
@@ -25,6 +27,20 @@ class ResPartner(models.Model):
     aftersales_coupon_count = fields.Integer(
         "After-Sales Coupons", compute="_compute_aftersales_coupon_count"
     )
+
+    def _aftersales_sms_number(self):
+        """This partner's number in E.164 when phonenumbers says it is valid, else False."""
+        self.ensure_one()
+        if not self.phone:
+            return False
+        country = self.country_id or self.company_id.country_id or self.env.company.country_id
+        try:
+            parsed = phonenumbers.parse(self.phone, country.code if country else None)
+        except phonenumbers.NumberParseException:
+            return False
+        if not phonenumbers.is_valid_number(parsed):
+            return False
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
     @api.constrains("referred_by_id")
     def _check_referred_by_id(self):

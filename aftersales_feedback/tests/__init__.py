@@ -9,8 +9,11 @@ from . import (
     test_fuzz,
     test_i18n,
     test_idempotency,
+    test_jalali_templates,
     test_kpi,
     test_occasion,
     test_occasion_jalali,
     test_rpc_matrix,
+    test_sms_kavenegar,
+    test_sms_notices,
 )

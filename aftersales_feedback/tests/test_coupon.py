@@ -51,6 +51,28 @@ class TestCoupons(AftersalesFeedbackCommon):
             claim.with_user(self.manager).action_grant_goodwill_coupon()
         self.assertEqual(len(self._cards("goodwill")), 1)
 
+    def test_coupon_expiry_in_the_customers_calendar(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.customer.lang = "fa_IR"
+        for program in (
+            self.company.aftersales_goodwill_program_id,
+            self.company.aftersales_review_program_id,
+            self.company.aftersales_referral_program_id,
+        ):
+            self.assertEqual(
+                program.communication_plan_ids.mail_template_id,
+                self.env.ref("aftersales_feedback.mail_template_coupon"),
+            )
+        claim = self._claim_in_state("diagnosis")
+        claim.with_user(self.agent).action_grant_goodwill_coupon()
+        card = claim.goodwill_coupon_id
+        self.assertEqual(str(card.expiration_date), "2026-08-30")
+        mail = self.env["mail.mail"].search([("model", "=", "loyalty.card"), ("res_id", "=", card.id)])
+        self.assertEqual(mail.recipient_ids, self.customer)
+        self.assertIn(card.code, mail.body_html)
+        self.assertIn("۸ شهریور ۱۴۰۵", mail.body_html, "30 August 2026 is 8 Shahrivar 1405")
+        self.assertNotIn("2026", mail.body_html.replace(card.code, ""))
+
     def test_goodwill_coupon_twice_at_the_database_level(self):
         claim = self._claim()
         claim.action_grant_goodwill_coupon()

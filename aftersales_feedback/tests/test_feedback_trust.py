@@ -396,7 +396,7 @@ class TestSendingTrust(TrustCommon):
         self.assertEqual(claim.state, "resolved", "the claim is resolved all the same")
         self.assertFalse(self.Request.search([("claim_id", "=", claim.id)]))
         self.assertFalse(self.env["mail.mail"].search([("model", "=", "aftersales.feedback.request")]))
-        self.assertIn("No satisfaction survey was emailed", self._chatter(claim))
+        self.assertIn("No satisfaction survey was sent", self._chatter(claim))
 
     def _birthday_occasion(self, **vals):
         return self.Occasion.create({"name": "Trust Birthday", "kind": "birthday", **vals})

@@ -974,6 +974,11 @@ class AftersalesClaim(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
+    def _acknowledge_without_email(self, claims):
+        """Hook: acknowledge ``claims`` whose customer has no email (the feedback addon texts them)."""
+        return None
+
+    @api.model
     def _cron_send_claim_acknowledgments(self, batch_size=200):
         """Email the "claim received" acknowledgment of new claims, rendered in batches.
 
@@ -1010,6 +1015,7 @@ class AftersalesClaim(models.Model):
                     )
                 )
                 composer._action_send_mail()
+            self._acknowledge_without_email(claims - to_send)
             claims._system_write({"ack_pending": False})
             if not in_cron:
                 continue

@@ -1,0 +1,91 @@
+from odoo.tests import tagged
+
+from .common import AftersalesFeedbackCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSmsNotices(AftersalesFeedbackCommon):
+    """Customers with a mobile number and no email address get their claim notices and the
+    satisfaction survey by SMS, in their language (a Persian customer reads Solar Hijri dates)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fa_IR")
+        cls.company.aftersales_rating_request = True
+        Partner = cls.env["res.partner"]
+        cls.texted = Partner.create(
+            {
+                "name": "Mobile Only",
+                "phone": "0912 123 4567",
+                "country_id": cls.env.ref("base.ir").id,
+                "lang": "fa_IR",
+            }
+        )
+        cls.unreachable = Partner.create({"name": "Unreachable"})
+
+    def _claim_for(self, partner):
+        return self.Claim.with_user(self.agent).create(
+            {"partner_id": partner.id, "product_id": self.product_plain.id, "channel": "phone"}
+        )
+
+    def _sms(self, partner):
+        return self.env["sms.sms"].sudo().search([("partner_id", "=", partner.id)], order="id")
+
+    def test_claim_received_and_resolved_by_sms_in_persian(self):
+        claim = self._claim_for(self.texted)
+        emailed = self._claim(partner_id=self.customer.id)
+        self.Claim._cron_send_claim_acknowledgments()
+        self.assertFalse(claim.ack_pending)
+        received = self._sms(self.texted)
+        self.assertEqual(len(received), 1)
+        self.assertEqual(received.number, "+989121234567", "E.164")
+        self.assertIn(claim.name, received.body)
+        # Reported on 2026-06-01, 11 Khordad 1405, read in the customer's calendar and digits.
+        self.assertIn("۱۴۰۵/۰۳/۱۱", received.body)
+        self.assertNotIn("06/01/2026", received.body)
+        self.assertIn(
+            received.body, claim.message_ids.filtered(lambda m: m.message_type == "sms").mapped("body")[0]
+        )
+        self.assertFalse(self._sms(self.customer), "a customer with an email address is emailed, not texted")
+        self.assertFalse(emailed.ack_pending)
+
+        claim.with_user(self.agent).action_start_diagnosis()
+        claim.with_user(self.agent).action_resolve()
+        texts = self._sms(self.texted) - received
+        self.assertEqual(len(texts), 2, "the claim resolved, then the satisfaction survey")
+        resolved, survey = texts
+        self.assertIn(claim.name, resolved.body)
+        self.assertIn("۱۴۰۵/۰۳/۱۱", resolved.body)
+        request = self.env["aftersales.feedback.request"].search([("claim_id", "=", claim.id)])
+        self.assertEqual(len(request), 1)
+        self.assertIn(f"/aftersales/feedback/{request.sudo().access_token}", survey.body)
+        self.assertFalse(
+            self.env["mail.mail"].search(
+                [("model", "=", "aftersales.feedback.request"), ("res_id", "=", request.id)]
+            ),
+            "texted, not emailed",
+        )
+
+    def test_english_customer_reads_gregorian_dates(self):
+        self.texted.lang = "en_US"
+        claim = self._claim_for(self.texted)
+        self.Claim._cron_send_claim_acknowledgments()
+        body = self._sms(self.texted).body
+        self.assertIn(claim.name, body)
+        self.assertIn("06/01/2026", body)
+
+    def test_customer_without_email_nor_mobile_gets_a_note(self):
+        claim = self._claim_for(self.unreachable)
+        self.Claim._cron_send_claim_acknowledgments()
+        claim.with_user(self.agent).action_start_diagnosis()
+        claim.with_user(self.agent).action_resolve()
+        self.assertFalse(self._sms(self.unreachable))
+        self.assertFalse(self.env["aftersales.feedback.request"].search([("claim_id", "=", claim.id)]))
+        self.assertIn("No satisfaction survey was sent", "\n".join(claim.message_ids.mapped("body")))
+
+    def test_opted_out_number_is_not_texted(self):
+        self.env["phone.blacklist"].sudo().add("+989121234567")
+        self._claim_for(self.texted)
+        self.Claim._cron_send_claim_acknowledgments()
+        self.assertFalse(self._sms(self.texted))
