@@ -360,6 +360,24 @@ def test_update_from_the_previous_release():
             assert db.sql("SELECT calendar FROM aftersales_occasion WHERE name->>'en_US' = 'Nowruz'") == [
                 "jalali"
             ]
+            # The emails print their dates for their reader (Solar Hijri in Persian), in every language.
+            assert db.sql(
+                "SELECT count(*) FROM mail_template WHERE body_html::text LIKE '%format_date(warranty.%'"
+                " OR body_html::text LIKE '%format_datetime(object.date_deadline)%'"
+            ) == ["0"]
+            assert db.sql(
+                "SELECT count(*) FROM mail_template t JOIN ir_model_data d ON d.res_id = t.id"
+                " AND d.model = 'mail.template' AND d.module = 'aftersales_warranty'"
+                " WHERE t.body_html::text LIKE '%format_aftersales_date(%'"
+            ) == ["2"]
+            # The after-sales coupons are emailed with the addon's template (expiry in the reader's calendar).
+            assert db.sql(
+                "SELECT d.module || '.' || d.name FROM loyalty_mail m"
+                " JOIN res_company c ON m.program_id IN (c.aftersales_goodwill_program_id,"
+                " c.aftersales_review_program_id, c.aftersales_referral_program_id)"
+                " JOIN ir_model_data d ON d.model = 'mail.template' AND d.res_id = m.mail_template_id"
+                " GROUP BY 1"
+            ) == ["aftersales_feedback.mail_template_coupon"]
             # A Persian user reads the demo records in Persian.
             for table, english, persian in (
                 ("aftersales_occasion", "Nowruz", "نوروز"),
