@@ -1,12 +1,14 @@
 from collections import defaultdict
 
 import pytz
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero
 
 from .aftersales_guard_mixin import check_internal_read
+from .wkhtmltopdf_bidi import rtl_html_boxes, rtl_text_boxes
 
 WARRANTY_STATES = [
     ("pending", "Pending"),
@@ -174,6 +176,16 @@ class AftersalesWarranty(models.Model):
                         product=warranty.product_id.display_name,
                     )
                 )
+
+    @api.model
+    def _pdf_text(self, value, rtl):
+        """``value`` (text, or the HTML of a policy's terms) as the certificate prints it: in a
+        right-to-left certificate, as boxes that wkhtmltopdf places right (see wkhtmltopdf_bidi)."""
+        if not rtl:
+            return value or ""
+        if isinstance(value, Markup):
+            return rtl_html_boxes(value)
+        return rtl_text_boxes(str(value or ""))
 
     @api.depends("date_start", "policy_id")
     def _compute_date_end_base(self):

@@ -1,4 +1,6 @@
 import re
+import subprocess
+import tempfile
 import unicodedata
 
 from freezegun import freeze_time
@@ -89,3 +91,75 @@ class TestJalaliCertificate(AftersalesWarrantyCommon, HttpCase):
         self.assertIn("03/05/2027", text)
         self.assertIn("03/05/2028", text)
         self.assertNotRegex(text, PERSIAN_DIGIT)
+
+
+def pdf_words(pdf):
+    """(x_min, y_min, x_max, y_max, word) of each word of the first page of PDF bytes ``pdf``, and
+    the page's width (poppler's pdftotext -bbox)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf_file:
+        pdf_file.write(pdf)
+        pdf_file.flush()
+        layout = subprocess.run(
+            ["pdftotext", "-bbox", "-f", "1", "-l", "1", pdf_file.name, "-"],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', layout).group(1))
+    words = [
+        (float(x0), float(y0), float(x1), float(y1), word)
+        for x0, y0, x1, y1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', layout
+        )
+    ]
+    return words, width
+
+
+@tagged("post_install", "-at_install")
+class TestPersianCertificateLayout(AftersalesWarrantyCommon):
+    """wkhtmltopdf 0.12.6 draws a Persian text mixed with numbers or Latin words over its neighbours
+    or past the page's edge unless it is printed as single-direction boxes: the words of the PDF a
+    Persian customer receives neither overlap nor leave the page."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fa_IR")
+        customer = cls.env["res.partner"].create(
+            {"name": "Golnar 2", "lang": "fa_IR", "street": "خیابان 15 خرداد، پلاک 24", "city": "اصفهان"}
+        )
+        cls.product_serial.name = "کولر گازی اسپلیت BTU 12000"
+        cls.policy_12m.write(
+            {
+                "name": "24 ماه پوشش کامل",
+                "terms": "<p>قطعات و دستمزد تا 24 ماه از تاریخ تحویل تحت پوشش است؛ مدل X-200 (new) شامل "
+                "تعویض است.</p>",
+            }
+        )
+        cls._add_stock(cls.product_serial, lot_names=["MIX-1"])
+        with freeze_time("2027-03-05 09:00:00"):
+            order = cls._sell([(cls.product_serial, 1)], partner=customer)
+            cls._deliver(order)
+        cls.warranty = order.warranty_ids
+
+    def test_mixed_persian_text_is_laid_out_in_its_place(self):
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("aftersales_warranty.action_report_warranty_certificate", self.warranty.ids)
+        )
+        words, width = pdf_words(pdf)
+        text = plain_text(" ".join(word for *_box, word in words))
+        for expected in ("BTU", "12000", "24", "X-200", "MIX-1"):
+            self.assertIn(expected, text)
+        self.assertIn("اصفهان", plain_text(pdf_to_text(pdf)))
+        off_page = [word for x0, _y0, x1, _y1, word in words if x0 < 0 or x1 > width]
+        self.assertFalse(off_page, "words printed past the page's edge")
+        overlaps = [
+            (plain_text(first[4]), plain_text(second[4]))
+            for index, first in enumerate(words)
+            for second in words[index + 1 :]
+            if min(first[2], second[2]) - max(first[0], second[0]) > 1
+            and min(first[3], second[3]) - max(first[1], second[1]) > 1
+        ]
+        self.assertFalse(overlaps, "words printed over each other")
