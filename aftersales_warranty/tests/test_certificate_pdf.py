@@ -10,6 +10,17 @@ from odoo.tools import format_date
 from .common import AftersalesWarrantyCommon
 
 
+def render_pdf(records, report_ref):
+    """The PDF bytes of report ``report_ref`` for ``records``, printed by wkhtmltopdf as in production."""
+    pdf, report_type = (
+        records.env["ir.actions.report"]
+        .with_context(force_report_rendering=True)
+        ._render_qweb_pdf(report_ref, records.ids)
+    )
+    assert report_type == "pdf" and pdf.startswith(b"%PDF"), report_type
+    return pdf
+
+
 def pdf_to_text(pdf):
     """The text of PDF bytes ``pdf``, laid out as on the page (poppler's pdftotext -layout)."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf_file:
@@ -54,14 +65,7 @@ class TestCertificatePdf(AftersalesWarrantyCommon, HttpCase):
             cls._deliver(cls.persian_order)
 
     def _pdf_text(self, report_ref, records):
-        pdf, report_type = (
-            self.env["ir.actions.report"]
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf(report_ref, records.ids)
-        )
-        self.assertEqual(report_type, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
-        return pdf_to_text(pdf)
+        return pdf_to_text(render_pdf(records, report_ref))
 
     def _assert_label_value(self, text, label, value):
         """``label`` and its own ``value`` on one line of the page, nothing between them."""

@@ -9,7 +9,7 @@ from lxml import html
 from odoo.tests import HttpCase, tagged
 
 from .common import AftersalesWarrantyCommon
-from .test_certificate_pdf import pdf_to_text
+from .test_certificate_pdf import pdf_to_text, render_pdf
 from .test_jalali_format import PERSIAN_DIGIT, fa
 
 # Bidi controls pdftotext puts around right-to-left runs (RLE ... PDF and the like).
@@ -46,13 +46,7 @@ class TestJalaliCertificate(AftersalesWarrantyCommon, HttpCase):
         cls.warranty = cls.persian_order.warranty_ids
 
     def _pdf_text(self, report_ref, records):
-        pdf, report_type = (
-            self.env["ir.actions.report"]
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf(report_ref, records.ids)
-        )
-        self.assertEqual(report_type, "pdf")
-        return plain_text(pdf_to_text(pdf))
+        return plain_text(pdf_to_text(render_pdf(records, report_ref)))
 
     def _assert_jalali_row(self, text):
         # A line mostly right to left (the labels and state in Persian): pdftotext lists it in
@@ -143,11 +137,7 @@ class TestPersianCertificateLayout(AftersalesWarrantyCommon):
         cls.warranty = order.warranty_ids
 
     def test_mixed_persian_text_is_laid_out_in_its_place(self):
-        pdf, _type = (
-            self.env["ir.actions.report"]
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf("aftersales_warranty.action_report_warranty_certificate", self.warranty.ids)
-        )
+        pdf = render_pdf(self.warranty, "aftersales_warranty.action_report_warranty_certificate")
         words, width = pdf_words(pdf)
         text = plain_text(" ".join(word for *_box, word in words))
         for expected in ("BTU", "12000", "24", "X-200", "MIX-1"):
