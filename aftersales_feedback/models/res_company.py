@@ -17,6 +17,12 @@ PROGRAM_FIELDS = {
 }
 
 
+# Persian digits (U+06F0-U+06F9) and Arabic-Indic ones (U+0660-U+0669) to 0-9.
+LATIN_DIGITS = str.maketrans(
+    {chr(base + digit): str(digit) for base in (0x06F0, 0x0660) for digit in range(10)}
+)
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -84,7 +90,7 @@ class ResCompany(models.Model):
                     )
                 )
             sender = company.aftersales_kavenegar_sender
-            if sender and not re.fullmatch(r"\d{3,20}", sender):
+            if sender and not re.fullmatch(r"[0-9]{3,20}", sender):
                 raise ValidationError(
                     self.env._(
                         "The Kavenegar sender line %(sender)s is not a line number: write its digits only, "
@@ -95,9 +101,20 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        companies = super().create(vals_list)
+        companies = super().create([self._aftersales_latin_digits(vals) for vals in vals_list])
         companies._aftersales_ensure_programs()
         return companies
+
+    def write(self, vals):
+        return super().write(self._aftersales_latin_digits(vals))
+
+    @api.model
+    def _aftersales_latin_digits(self, vals):
+        """A sender line typed on a Persian keyboard, in Persian digits, is the same line in 0-9."""
+        sender = vals.get("aftersales_kavenegar_sender")
+        if isinstance(sender, str) and sender:
+            vals = dict(vals, aftersales_kavenegar_sender=sender.strip().translate(LATIN_DIGITS))
+        return vals
 
     def _aftersales_ensure_programs(self):
         """Create the goodwill, review and referral coupon programs a company lacks (10 % off, emailed)."""

@@ -72,6 +72,14 @@ class TestSmsKavenegar(BaseCommon):
     # Settings
     # ------------------------------------------------------------------
 
+    def test_sender_typed_in_persian_digits_is_the_same_line(self):
+        settings = Form(self.env["res.config.settings"].with_user(self.admin))
+        settings.aftersales_sms_provider = "kavenegar"
+        settings.aftersales_kavenegar_api_key = "ABC123def456"
+        settings.aftersales_kavenegar_sender = "".join(chr(0x06F0 + int(digit)) for digit in "10004346")
+        settings.save().execute()
+        self.assertEqual(self.company.aftersales_kavenegar_sender, "10004346")
+
     def test_settings_through_the_form_as_admin(self):
         self.company.write({"aftersales_sms_provider": "iap", "aftersales_kavenegar_sender": False})
         self.company.aftersales_kavenegar_api_key = False
