@@ -213,6 +213,19 @@ class AftersalesOccasion(models.Model):
         if vals.get("jalali_month") and jalali:
             vals["month"] = vals["jalali_month"]
 
+    @api.onchange("jalali_month")
+    def _onchange_jalali_month(self):
+        if self.calendar == "jalali":
+            self.month = self.jalali_month
+
+    @api.onchange("calendar")
+    def _onchange_calendar(self):
+        # Month 7 is Mehr in one calendar and July in the other: the date is chosen again.
+        if self.kind == "fixed_date" and self._origin.calendar and self.calendar != self._origin.calendar:
+            self.month = self.jalali_month = False
+            self.day = 0
+
+    @api.depends("kind", "calendar", "month", "day", "rrule")
     def _compute_next_date(self):
         today = fields.Date.context_today(self)
         for occasion in self:

@@ -185,6 +185,19 @@ class TestOccasionJalali(BaseCommon):
         with freeze_time("2027-01-10 08:00:00"):
             occasion.invalidate_recordset(["next_date"])
             self.assertEqual(occasion.next_date, date(2027, 12, 21), "Yalda 1406")
+            with Form(occasion.with_user(manager)) as form:
+                form.jalali_month = "7"
+                form.day = 10
+                self.assertEqual(
+                    form.next_date, date(2027, 10, 2), "the form shows 10 Mehr 1406 as it is typed"
+                )
+                form.calendar = "gregorian"
+                self.assertFalse(form.month, "month 7 is Mehr or July: chosen again in the other calendar")
+                self.assertFalse(form.next_date)
+                form.month = "7"
+                form.day = 10
+                self.assertEqual(form.next_date, date(2027, 7, 10))
+        self.assertEqual((occasion.calendar, occasion.month, occasion.day), ("gregorian", "7", 10))
 
     def test_queries_do_not_grow_with_birthdays(self):
         occasion = self.Occasion.create({"name": "Birthday", "kind": "birthday", "calendar": "jalali"})
