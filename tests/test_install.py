@@ -339,6 +339,8 @@ def test_update_from_the_previous_release():
             subprocess.run(["tar", "-x", "-C", str(old_root)], input=archive.stdout, check=True)
             db = OdooDatabase(name, workdir)
             db.odoo("install-previous", "-i", ADDONS, "--with-demo", root=old_root)
+            # Persian, loaded by the previous release: its translations of the templates and pages.
+            db.odoo("persian-previous", "-u", ADDONS, "--load-language=fa_IR", root=old_root)
             assert db.sql(
                 "SELECT latest_version FROM ir_module_module WHERE name = 'aftersales_warranty'"
             ) == ["19.0.1.1.0"]
@@ -378,6 +380,17 @@ def test_update_from_the_previous_release():
                 " JOIN ir_model_data d ON d.model = 'mail.template' AND d.res_id = m.mail_template_id"
                 " GROUP BY 1"
             ) == ["aftersales_feedback.mail_template_coupon"]
+            # The Persian templates and portal pages are this release's, not the previous one's.
+            assert db.sql(
+                "SELECT count(*) FROM mail_template t JOIN ir_model_data d ON d.res_id = t.id"
+                " AND d.model = 'mail.template' AND d.name = 'mail_template_occasion_greeting'"
+                " WHERE t.body_html->>'fa_IR' LIKE '%format_aftersales_date(object.card_id.expiration_date)%'"
+            ) == ["1"]
+            assert db.sql(
+                "SELECT count(*) FROM ir_ui_view v JOIN ir_model_data d ON d.res_id = v.id"
+                " AND d.model = 'ir.ui.view' AND d.name = 'portal_my_warranty'"
+                " WHERE v.arch_db->>'fa_IR' LIKE '%aftersales_date%'"
+            ) == ["1"]
             # A Persian user reads the demo records in Persian.
             for table, english, persian in (
                 ("aftersales_occasion", "Nowruz", "نوروز"),

@@ -52,3 +52,10 @@ def migrate(cr, version):
             [("program_id", "in", programs.ids), ("mail_template_id", "=", odoo_template.id)]
         )
         plans.mail_template_id = ours
+
+    # Translations of records whose English text changed in this release (templates, portal pages):
+    # the update keeps a translation it already has, which here is the old text (old expressions,
+    # Gregorian dates); this release's translations replace them.
+    langs = [code for code, _name in env["res.lang"].get_installed() if code != "en_US"]
+    if langs:
+        env["ir.module.module"]._load_module_terms(["aftersales_feedback"], langs, overwrite=True)

@@ -7,6 +7,7 @@ their body, and only those; a company's own wording stays.
 
 import logging
 
+from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ DATE_EXPRESSIONS = {
 
 
 def migrate(cr, version):
+    env = api.Environment(cr, SUPERUSER_ID, {})
     for xmlid, (previous, current) in DATE_EXPRESSIONS.items():
         cr.execute(
             SQL(
@@ -41,3 +43,10 @@ def migrate(cr, version):
         )
         if cr.rowcount:
             _logger.info("Template %s prints its date with format_aftersales_date", xmlid)
+
+    # Translations of records whose English text changed in this release (templates, portal pages):
+    # the update keeps a translation it already has, which here is the old text (old expressions,
+    # Gregorian dates); this release's translations replace them.
+    langs = [code for code, _name in env["res.lang"].get_installed() if code != "en_US"]
+    if langs:
+        env["ir.module.module"]._load_module_terms(["aftersales_warranty"], langs, overwrite=True)
