@@ -296,8 +296,9 @@ def test_install_on_existing_data_uninstall_reinstall():
         subprocess.run(["dropdb", "--if-exists", "--force", name], check=False, capture_output=True)
 
 
-# The last commit of the previous release of both addons (19.0.1.1.0), as companies run it.
-PREVIOUS_RELEASE = "5fdd98d"
+# The last commit of the previous release of both addons (19.0.1.2.0), as companies run it.
+PREVIOUS_RELEASE = "01dacaa"
+PREVIOUS_VERSION = "19.0.1.2.0"
 COUNTED = (
     "aftersales_warranty",
     "aftersales_warranty_policy",
@@ -343,7 +344,7 @@ def test_update_from_the_previous_release():
             db.odoo("persian-previous", "-u", ADDONS, "--load-language=fa_IR", root=old_root)
             assert db.sql(
                 "SELECT latest_version FROM ir_module_module WHERE name = 'aftersales_warranty'"
-            ) == ["19.0.1.1.0"]
+            ) == [PREVIOUS_VERSION]
             before = _counts(db)
             assert int(before["aftersales_claim"][0]) > 0 and int(before["aftersales_feedback"][0]) > 0
 
