@@ -17,6 +17,7 @@
     "data": [
         "security/aftersales_feedback_security.xml",
         "security/ir.model.access.csv",
+        "security/aftersales_club_security.xml",
         "data/mail_template_data.xml",
         "data/loyalty_program_data.xml",
         "data/sms_template_data.xml",
@@ -38,10 +39,17 @@
         "report/aftersales_kpi_report_views.xml",
         "data/spreadsheet_dashboard_data.xml",
         "views/aftersales_feedback_menus.xml",
+        "data/aftersales_club_data.xml",
+        "views/aftersales_club_views.xml",
+        "views/aftersales_club_templates.xml",
+        "report/aftersales_club_report_views.xml",
+        "report/aftersales_warranty_certificate_club.xml",
+        "data/aftersales_club_dashboard_data.xml",
     ],
     "demo": [
         "demo/aftersales_feedback_demo.xml",
         "demo/aftersales_occasion_demo.xml",
+        "demo/aftersales_club_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

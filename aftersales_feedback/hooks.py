@@ -4,6 +4,14 @@ from .models.res_company import PROGRAM_FIELDS
 def _post_init_hook(env):
     """Give every existing company its goodwill, review and referral coupon programs."""
     env["res.company"].search([])._aftersales_ensure_programs()
+    _aftersales_club_setup(env)
+
+
+def _aftersales_club_setup(env):
+    """Every company's customer club program (install and upgrade to 19.0.1.3.0). Points earned
+    before count from the day they were earned (the new column was filled with the install's time)."""
+    env.cr.execute("UPDATE loyalty_history SET aftersales_date = create_date WHERE aftersales_event IS NULL")
+    env["res.company"].search([])._aftersales_ensure_club()
 
 
 def _uninstall_hook(env):
@@ -18,6 +26,7 @@ def _uninstall_hook(env):
     programs = env["loyalty.program"].browse()
     for field_name in PROGRAM_FIELDS:
         programs |= companies[field_name]
+    programs |= companies.aftersales_club_program_id  # the customer club: members' cards stay too
     used = programs.filtered("coupon_count")
     env["ir.model.data"].search(
         [

@@ -216,3 +216,42 @@ class AftersalesClaim(models.Model):
         action["domain"] = [("claim_id", "=", self.id)]
         action["context"] = {"default_claim_id": self.id, "default_partner_id": self.partner_id.id}
         return action
+
+    # ------------------------------------------------------------------
+    # Customer club
+    # ------------------------------------------------------------------
+
+    aftersales_club_tier_id = fields.Many2one(
+        "aftersales.club.tier",
+        "Club Tier",
+        compute="_compute_aftersales_club_tier_id",
+        compute_sudo=True,
+        help="The customer's tier in the customer club of the claim's company.",
+    )
+
+    @api.depends("partner_id", "company_id")
+    def _compute_aftersales_club_tier_id(self):
+        for claim in self:
+            partner = claim.partner_id.with_company(claim.company_id)
+            claim.aftersales_club_tier_id = partner.aftersales_club_tier_id
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "partner_id" in vals:
+            self._apply_club_priority()
+        return result
+
+    def _apply_sla_priority(self):
+        result = super()._apply_sla_priority()
+        self._apply_club_priority()
+        return result
+
+    def _apply_club_priority(self):
+        """A club member's claim gets at least their tier's priority; the service level (and so the
+        deadline) follows the priority."""
+        companies = self.env["aftersales.club.tier"]._companies_with_claim_priority()
+        for claim in self.filtered(lambda c: c.company_id.id in companies and c.partner_id):
+            # The customer's tier, whoever records the claim (a portal customer reads no tier).
+            floor = claim.sudo().aftersales_club_tier_id.claim_priority
+            if floor and int(floor) > int(claim.priority):
+                claim.priority = floor

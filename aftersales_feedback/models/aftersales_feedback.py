@@ -150,12 +150,15 @@ class AftersalesFeedback(models.Model):
     def create(self, vals_list):
         feedbacks = super().create(vals_list)
         feedbacks._grant_review_rewards()
+        feedbacks._grant_club_points()
         return feedbacks
 
     def write(self, vals):
         result = super().write(vals)
         if {"photo", "score", "sale_order_id"} & set(vals):
             self._grant_review_rewards()
+        if "photo" in vals:
+            self._grant_club_points()
         return result
 
     def _grant_review_rewards(self):
@@ -164,3 +167,11 @@ class AftersalesFeedback(models.Model):
         if not eligible:
             return
         self.env["loyalty.card"]._aftersales_grant_review(eligible)
+
+    def _grant_club_points(self):
+        """Club points for each answer, and for each answer with a photo (once per answer and event)."""
+        Partner = self.env["res.partner"]
+        Partner._aftersales_club_grant("feedback", [(f.partner_id, f.company_id, f) for f in self])
+        Partner._aftersales_club_grant(
+            "photo_review", [(f.partner_id, f.company_id, f) for f in self.filtered("has_photo")]
+        )

@@ -386,11 +386,13 @@ class AftersalesOccasion(models.Model):
         (0 when there is no page). Two indexed queries per page."""
         self.ensure_one()
         Partner = self.env["res.partner"].sudo()  # the cron greets every customer of the company
-        domain = [("customer_rank", ">", 0), ("active", "=", True), ("id", ">", after_id)]
+        # A customer is whoever bought (a confirmed order or a posted invoice), invoiced or not yet.
+        domain = Domain("active", "=", True) & Domain("id", ">", after_id)
+        domain &= Partner._aftersales_buyer_domain(self.company_id or None)
         if self.company_id:
-            domain.append(("company_id", "in", [False, self.company_id.id]))
+            domain &= Domain("company_id", "in", [False, self.company_id.id])
         if self.kind == "birthday":
-            domain += self._birthday_domain(target)
+            domain &= self._birthday_domain(target)
         page = Partner.search_fetch(domain, ["birthday"], order="id", limit=limit)
         if not page:
             return Partner, 0

@@ -97,4 +97,8 @@ class AftersalesOccasionLog(models.Model):
         by_sms = sent.filtered(lambda log: log.channel in ("sms", "both"))
         if by_sms and occasion.sms_template_id:
             occasion.sms_template_id._aftersales_queue(by_sms, {log.id: log.sms_number for log in by_sms})
+        if occasion.kind == "birthday":  # a birthday greeting sent earns the member club points
+            self.env["res.partner"]._aftersales_club_grant(
+                "birthday", [(log.partner_id, log.company_id, log) for log in sent]
+            )
         return logs

@@ -207,3 +207,21 @@ class CrmLead(models.Model):
                 "After-sales follow-up: %(customer)s", customer=partner.display_name
             )
         return lead_vals
+
+    # ------------------------------------------------------------------
+    # Customer club
+    # ------------------------------------------------------------------
+
+    aftersales_club_tier_id = fields.Many2one(
+        "aftersales.club.tier",
+        "Club Tier",
+        compute="_compute_aftersales_club_tier_id",
+        compute_sudo=True,
+        help="The customer's tier in the customer club of the lead's company.",
+    )
+
+    @api.depends("partner_id", "company_id")
+    def _compute_aftersales_club_tier_id(self):
+        for lead in self:
+            company = lead.company_id or self.env.company
+            lead.aftersales_club_tier_id = lead.partner_id.with_company(company).aftersales_club_tier_id

@@ -173,3 +173,27 @@ class LoyaltyCard(models.Model):
                 }
             )
         return self._aftersales_issue("aftersales_referral_program_id", vals_list)
+
+    # ------------------------------------------------------------------
+    # Customer club
+    # ------------------------------------------------------------------
+
+    aftersales_club_tier_id = fields.Many2one(
+        "aftersales.club.tier",
+        "Club Tier",
+        compute="_compute_aftersales_club_tier_id",
+        compute_sudo=True,
+        help="The member's tier in the club of the card's company.",
+    )
+    aftersales_club_earned = fields.Float(
+        "Points Earned (365 days)", compute="_compute_aftersales_club_tier_id", compute_sudo=True
+    )
+
+    @api.depends("partner_id", "program_id")
+    def _compute_aftersales_club_tier_id(self):
+        earned = self.env["res.partner"]._aftersales_club_earned(self)
+        for card in self:
+            card.aftersales_club_tier_id = card.partner_id.with_company(
+                card.company_id
+            ).aftersales_club_tier_id
+            card.aftersales_club_earned = earned.get(card.id, 0.0)

@@ -35,6 +35,12 @@ class ResCompany(models.Model):
     aftersales_referral_program_id = fields.Many2one(
         "loyalty.program", "Referral Coupons", domain="[('program_type', '=', 'coupons')]"
     )
+    aftersales_club_program_id = fields.Many2one(
+        "loyalty.program",
+        "Customer Club",
+        domain="[('program_type', '=', 'loyalty'), ('company_id', '=', id)]",
+        help="The loyalty program of the company's customer club: every customer who bought is a member.",
+    )
     aftersales_goodwill_monthly_cap = fields.Integer(
         "Goodwill Coupons per Agent and Month",
         default=0,
@@ -103,6 +109,7 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         companies = super().create([self._aftersales_latin_digits(vals) for vals in vals_list])
         companies._aftersales_ensure_programs()
+        companies._aftersales_ensure_club()
         return companies
 
     def write(self, vals):
@@ -169,3 +176,45 @@ class ResCompany(models.Model):
         if not self.aftersales_coupon_validity_days:
             return False
         return fields.Date.context_today(self) + relativedelta(days=self.aftersales_coupon_validity_days)
+
+    # ------------------------------------------------------------------
+    # Customer club
+    # ------------------------------------------------------------------
+
+    def _aftersales_ensure_club(self):
+        """Create the customer club program of each company that has none (install, new company,
+        upgrade). A points program: 10 points per confirmed order, 10 % off for 100 points."""
+        missing = self.filtered(lambda company: not company.aftersales_club_program_id)
+        if not missing:
+            return
+        Program = self.env["loyalty.program"].sudo()  # set-up data, created whoever adds the company
+        programs = Program.create([company._aftersales_prepare_club_vals() for company in missing])
+        for company, program in zip(missing, programs, strict=True):
+            company.sudo().aftersales_club_program_id = program
+
+    def _aftersales_prepare_club_vals(self):
+        self.ensure_one()
+        return {
+            "name": self.env._("Customer Club"),
+            "program_type": "loyalty",
+            "company_id": self.id,
+            "applies_on": "both",
+            "trigger": "auto",
+            "portal_visible": True,
+            "portal_point_name": self.env._("Club points"),
+            "rule_ids": [
+                Command.create({"reward_point_mode": "order", "reward_point_amount": 10, "minimum_amount": 0})
+            ],
+            "reward_ids": [
+                Command.create(
+                    {
+                        "reward_type": "discount",
+                        "discount_mode": "percent",
+                        "discount": 10,
+                        "discount_applicability": "order",
+                        "required_points": 100,
+                    }
+                )
+            ],
+            "communication_plan_ids": [Command.clear()],
+        }

@@ -1,5 +1,7 @@
 from . import (
     test_access_matrix,
+    test_club,
+    test_club_http,
     test_concurrency,
     test_coupon,
     test_feedback,

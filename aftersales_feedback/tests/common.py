@@ -41,3 +41,15 @@ class AftersalesFeedbackCommon(AftersalesClaimCommon):
 
     def _followups(self, rule):
         return self.Followup.search([("rule_id", "=", rule.id)])
+
+
+def make_buyers(partners, company=None):
+    """A confirmed order for each of ``partners``: they bought, so they are customers (for the
+    occasion greetings and the customer club), invoiced or not."""
+    env = partners.env
+    env["sale.order"].sudo().create(
+        [
+            {"partner_id": partner.id, "company_id": (company or env.company).id, "state": "sale"}
+            for partner in partners
+        ]
+    )

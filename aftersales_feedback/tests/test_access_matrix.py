@@ -66,6 +66,9 @@ aftersales.occasion.log        -         -         -         r      rwcu     -
 aftersales.kpi.report          -         -         -         r      r        -
 aftersales.churn.risk          -         -         -         r      r        -
 aftersales.repeat.claim        -         -         -         r      r        -
+aftersales.club.tier           -         -         r         r      rwcu     -
+aftersales.club.rule           -         -         -         r      rwcu     -
+aftersales.club.report         -         -         -         r      r        -
 """
 
 
@@ -204,6 +207,15 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
         cls.outcome = env["aftersales.followup.outcome"].create(
             {"followup_id": cls.followup.id, "outcome": "no_answer"}
         )
+        # The customer club: customer A is a member (a tier, a rule and a member row of the KPIs).
+        cls.company_1._aftersales_ensure_club()
+        env["res.partner"]._aftersales_club_enrol([(cls.partner_a, cls.company_1)])
+        cls.club_tier = env["aftersales.club.tier"].create(
+            {"name": "Matrix tier", "company_id": cls.company_1.id}
+        )
+        cls.club_rule = env["aftersales.club.rule"].create(
+            {"event": "feedback", "points": 10, "company_id": cls.company_1.id, "active": False}
+        )
         env.flush_all()
         reports = {
             "aftersales.kpi.report": [("claim_id", "=", cls.claim_a.id), ("kind", "=", "claim_opened")],
@@ -212,6 +224,7 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
                 ("company_id", "=", cls.company_1.id),
             ],
             "aftersales.repeat.claim": [("lot_id", "=", cls.lot_a.id)],
+            "aftersales.club.report": [("partner_id", "=", cls.partner_a.id), ("kind", "=", "member")],
         }
         cls.records = {model: env[model].search(domain) for model, domain in reports.items()}
         cls.records.update(
@@ -228,6 +241,8 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
                 "aftersales.followup.outcome": cls.outcome,
                 "aftersales.occasion": cls.occasion,
                 "aftersales.occasion.log": cls.occasion_log,
+                "aftersales.club.tier": cls.club_tier,
+                "aftersales.club.rule": cls.club_rule,
             }
         )
         cls.deletable = {"aftersales.warranty": cls.pending_warranty_a}
@@ -248,6 +263,9 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.kpi.report": {"kind": "feedback"},
             "aftersales.churn.risk": {"reason": "both"},
             "aftersales.repeat.claim": {"claim_count": 9},
+            "aftersales.club.tier": {"sequence": 5},
+            "aftersales.club.rule": {"points": 15},
+            "aftersales.club.report": {"kind": "member"},
         }
         cls.create_vals = {
             "aftersales.warranty": {
@@ -286,6 +304,9 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.kpi.report": {"kind": "feedback", **company},
             "aftersales.churn.risk": {"reason": "both", **company},
             "aftersales.repeat.claim": {"claim_count": 2, **company},
+            "aftersales.club.tier": {"name": "New tier", "min_points": 10, **company},
+            "aftersales.club.rule": {"event": "birthday", "points": 5, "active": False, **company},
+            "aftersales.club.report": {"kind": "member", **company},
         }
 
     # ------------------------------------------------------------------

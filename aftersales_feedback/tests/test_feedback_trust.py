@@ -23,7 +23,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 from odoo.tools import SQL
 
-from .common import AftersalesFeedbackCommon
+from .common import AftersalesFeedbackCommon, make_buyers
 
 PNG_B64 = b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 assert base64.b64decode(PNG_B64).startswith(b"\x89PNG")
@@ -403,7 +403,8 @@ class TestSendingTrust(TrustCommon):
 
     def test_send_now_refused_when_nobody_can_be_reached(self):
         occasion = self._birthday_occasion(program_id=self.company.aftersales_goodwill_program_id.id)
-        self.no_email.write({"birthday": "1990-06-01", "customer_rank": 1})
+        self.no_email.write({"birthday": "1990-06-01"})
+        make_buyers(self.no_email)
         cards = self.Card.search_count([])
         with (
             self.assertRaisesRegex(UserError, "none of its 1 customers today has a valid email address"),
@@ -415,8 +416,9 @@ class TestSendingTrust(TrustCommon):
 
     def test_send_now_says_what_was_sent_and_notes_the_skipped(self):
         occasion = self._birthday_occasion()
-        self.no_email.write({"birthday": "1990-06-01", "customer_rank": 1})
-        self.customer.write({"birthday": "1985-06-01", "customer_rank": 1})
+        self.no_email.write({"birthday": "1990-06-01"})
+        self.customer.write({"birthday": "1985-06-01"})
+        make_buyers(self.no_email | self.customer)
         result = occasion.with_user(self.manager).action_send_now()
         self.assertEqual(result["tag"], "display_notification")
         self.assertIn("1 customers greeted, 1 skipped", result["params"]["message"])

@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 
 from ..tools.sms_api import KAVENEGAR_URL_PARAM
-from .common import AftersalesFeedbackCommon
+from .common import AftersalesFeedbackCommon, make_buyers
 from .kavenegar_common import API_KEY, FakeKavenegar
 
 MODULES = ("aftersales_warranty", "aftersales_feedback")
@@ -66,6 +66,11 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
             "2026-06-01 08:00:00",
             ("sms_states",),
         ),
+        "aftersales_feedback.ir_cron_aftersales_club": (
+            "_prepare_club",
+            "2026-06-01 08:00:00",
+            ("loyalty.card", "club_tiers"),
+        ),
     }
 
     # ------------------------------------------------------------------
@@ -88,7 +93,7 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
         self._rule("warranty_expiring", delay_days=30, create_opportunity=True)
 
     def _prepare_occasion(self):
-        self.customer.customer_rank = 1
+        make_buyers(self.customer)
         self.env["aftersales.occasion"].search([]).active = False
         self.env["aftersales.occasion"].create(
             {
@@ -122,6 +127,14 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
         )
         kavenegar.statuses = {"100": 10, "101": 11}
 
+    def _prepare_club(self):
+        # A buyer who is not a member yet, and a first tier for every member.
+        self.company._aftersales_ensure_club()
+        self.env["aftersales.club.tier"].create(
+            {"name": "Silver", "min_points": 0, "company_id": self.company.id}
+        )
+        make_buyers(self.other_customer)
+
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
@@ -145,6 +158,10 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
         counts["sms_states"] = sorted(
             (state, to_delete, count)
             for state, to_delete, count in env["sms.sms"]._read_group([], ["state", "to_delete"], ["__count"])
+        )
+        counts["club_tiers"] = sorted(
+            (partner.id, partner.aftersales_club_tier_id.id)
+            for partner in env["res.partner"].search([("aftersales_club_tier_id", "!=", False)])
         )
         return counts
 

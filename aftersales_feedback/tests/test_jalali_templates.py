@@ -7,6 +7,8 @@ from odoo.tests import tagged
 from odoo.addons.aftersales_warranty.tests.test_jalali_format import PERSIAN_DIGIT, fa
 from odoo.addons.base.tests.common import BaseCommon
 
+from .common import make_buyers
+
 
 @tagged("post_install", "-at_install")
 class TestJalaliGreetings(BaseCommon):
@@ -36,7 +38,6 @@ class TestJalaliGreetings(BaseCommon):
                 "email": "reza@example.com",
                 "phone": "0912 345 6789",
                 "country_id": iran.id,
-                "customer_rank": 1,
             }
         )
         cls.english = Partner.create(
@@ -46,9 +47,9 @@ class TestJalaliGreetings(BaseCommon):
                 "email": "mina@example.com",
                 "phone": "0912 765 4321",
                 "country_id": iran.id,
-                "customer_rank": 1,
             }
         )
+        make_buyers(cls.persian | cls.english)
         cls.occasion = cls.env["aftersales.occasion"].create(
             {
                 "name": "Nowruz",

@@ -7,6 +7,8 @@ from odoo.tests import tagged
 
 from odoo.addons.base.tests.common import BaseCommon
 
+from .common import make_buyers
+
 
 @tagged("post_install", "-at_install")
 class TestOccasion(BaseCommon):
@@ -29,7 +31,7 @@ class TestOccasion(BaseCommon):
         cls.opted_out = Partner.create({"name": "Opted Out", "email": "out@example.com"})
         cls.env["mail.blacklist"].create({"email": "out@example.com"})
         cls.customers = cls.reza | cls.mina | cls.no_contact | cls.opted_out
-        cls.customers.customer_rank = 1
+        make_buyers(cls.customers)
         cls.prospect = Partner.create({"name": "Prospect", "email": "prospect@example.com"})
 
     def _occasion(self, **vals):
@@ -177,11 +179,9 @@ class TestOccasion(BaseCommon):
 
         def run(count, year):
             partners = self.env["res.partner"].create(
-                [
-                    {"name": f"C{year}-{i}", "email": f"c{year}{i}@example.com", "customer_rank": 1}
-                    for i in range(count)
-                ]
+                [{"name": f"C{year}-{i}", "email": f"c{year}{i}@example.com"} for i in range(count)]
             )
+            make_buyers(partners)
             self.env.flush_all()
             self.env.invalidate_all()
             with freeze_time(f"{year}-03-20 08:00:00"):

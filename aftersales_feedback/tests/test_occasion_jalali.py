@@ -8,6 +8,8 @@ from odoo.tests import Form, tagged
 
 from odoo.addons.base.tests.common import BaseCommon
 
+from .common import make_buyers
+
 # The Gregorian days of the Solar Hijri occasions, 1403-1408 (2024-2029), as the Iranian calendar
 # gives them: Nowruz is 20 March in 2024, 2028 and 2029, 21 March in 2025-2027.
 NOWRUZ = {1403: "2024-03-20", 1404: "2025-03-21", 1405: "2026-03-21", 1406: "2027-03-21", 1407: "2028-03-20"}
@@ -41,7 +43,7 @@ class TestOccasionJalali(BaseCommon):
         # Born on 29 Esfand 1398 (19 March 2020).
         cls.nima = Partner.create({"name": "Nima", "email": "nima@example.com", "birthday": "2020-03-19"})
         cls.customers = cls.sara | cls.arash | cls.nima
-        cls.customers.customer_rank = 1
+        make_buyers(cls.customers)
 
     def _occasion(self, name, month, day, **vals):
         return self.Occasion.create(
@@ -204,11 +206,9 @@ class TestOccasionJalali(BaseCommon):
 
         def run(count, day):
             partners = self.env["res.partner"].create(
-                [
-                    {"name": f"B{day}-{i}", "email": f"b{i}@example.com", "customer_rank": 1, "birthday": day}
-                    for i in range(count)
-                ]
+                [{"name": f"B{day}-{i}", "email": f"b{i}@example.com", "birthday": day} for i in range(count)]
             )
+            make_buyers(partners)
             self.env.flush_all()
             self.env.invalidate_all()
             with freeze_time(f"{day} 08:00:00"):

@@ -18,6 +18,7 @@ from odoo.addons.base.tests.common import BaseCommon
 from odoo.addons.sms.tools.sms_api import SmsApi
 
 from ..tools.sms_api import KAVENEGAR_URL_PARAM, SmsApiKavenegar
+from .common import make_buyers
 from .kavenegar_common import API_KEY, ERROR_TEXTS, SENDER, STATUS_TEXTS, FakeKavenegar
 
 
@@ -468,10 +469,11 @@ class TestSmsKavenegar(BaseCommon):
                 for index, name in enumerate(("Reza", "Mina", "Sara"), start=10)
             ]
         )
-        customers.customer_rank = 1
-        self.env["res.partner"].search(
-            [("customer_rank", ">", 0), ("id", "not in", customers.ids)]
-        ).customer_rank = 0
+        make_buyers(customers)
+        # The only customers: the orders of the others are cancelled.
+        self.env["sale.order"].search(
+            [("state", "=", "sale"), ("partner_id", "not in", customers.ids)]
+        ).write({"state": "cancel"})
         with freeze_time("2026-06-01 08:00:00"):
             occasion = Occasion.create(
                 {

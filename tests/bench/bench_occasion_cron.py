@@ -50,18 +50,21 @@ def main():
         greeted = 0
         for size in sizes:
             # Earlier customers stay: the new occasion greets them too, as it would in production.
-            env["res.partner"].create(
+            partners = env["res.partner"].create(
                 [
                     {
                         "name": f"Bench {size} {i}",
                         "email": f"bench{size}.{i}@example.com",
                         "phone": f"0912{i:07d}",
                         "country_id": iran.id,
-                        "customer_rank": 1,
                     }
                     for i in range(size)
                 ]
             )
+            # Customers are those who bought: a confirmed order each (created as such, in batches).
+            for start in range(0, size, 1000):
+                page = partners[start : start + 1000]
+                env["sale.order"].create([{"partner_id": partner.id, "state": "sale"} for partner in page])
             env.flush_all()
             greeted += size
             occasion = Occasion.create(

@@ -1,0 +1,67 @@
+from odoo import http
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+
+class AftersalesClubPortal(CustomerPortal):
+    """/my/club: the customer's own club cards, their tier, points, history and how to earn more.
+
+    Cards and history are read as the customer (the portal record rules show their own only); the
+    club's set-up (tiers, rules, rewards) is rendered with sudo for the companies of those cards.
+    """
+
+    def _aftersales_club_cards(self):
+        Card = request.env["loyalty.card"]
+        if request.env.user._is_public() or not Card.has_access("read"):
+            return Card
+        # Which programs are clubs is set-up data the customer may not read.
+        clubs = request.env["res.company"].sudo().search([]).aftersales_club_program_id
+        return Card.search(
+            [("partner_id", "=", request.env.user.partner_id.id), ("program_id", "in", clubs.ids)], order="id"
+        )
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "aftersales_club_count" in counters:
+            values["aftersales_club_count"] = len(self._aftersales_club_cards())
+        return values
+
+    def _aftersales_club_values(self, card):
+        card_sudo = card.sudo()
+        company = card_sudo.company_id
+        Partner = request.env["res.partner"]
+        tiers = (
+            request.env["aftersales.club.tier"]
+            .sudo()
+            .search([("company_id", "=", company.id)])
+            .sorted(lambda tier: (tier.min_points, tier.sequence, tier.id))
+        )
+        earned = Partner.sudo()._aftersales_club_earned(card_sudo).get(card.id, 0.0)
+        tier = card_sudo.partner_id.with_company(company).aftersales_club_tier_id
+        next_tier = tiers._next_tier(tiers, earned)
+        history = request.env["loyalty.history"].search([("card_id", "=", card.id)], limit=50)
+        return {
+            "card": card_sudo,
+            "company": company,
+            "tier": tier,
+            "tiers": tiers,
+            "earned": earned,
+            "next_tier": next_tier,
+            "next_missing": max(next_tier.min_points - earned, 0.0) if next_tier else 0.0,
+            "history": history.sudo(),
+            "rules": request.env["aftersales.club.rule"].sudo().search([("company_id", "=", company.id)]),
+            "purchase_rules": card_sudo.program_id.rule_ids,
+            "rewards": card_sudo.program_id.reward_ids,
+        }
+
+    @http.route(["/my/club"], type="http", auth="user", website=True)
+    def portal_my_club(self, **kwargs):
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "clubs": [self._aftersales_club_values(card) for card in self._aftersales_club_cards()],
+                "page_name": "club",
+            }
+        )
+        return request.render("aftersales_feedback.portal_my_club", values)
