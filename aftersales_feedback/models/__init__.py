@@ -1,4 +1,5 @@
 from . import (
+    aftersales_call,
     aftersales_claim,
     aftersales_feedback,
     aftersales_feedback_request,
@@ -12,6 +13,7 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    res_users,
     sale_order,
     sms_sms,
     sms_template,

@@ -1,5 +1,7 @@
 from . import (
     test_access_matrix,
+    test_call,
+    test_call_webhook,
     test_concurrency,
     test_coupon,
     test_feedback,
