@@ -24,6 +24,7 @@
         "data/aftersales_followup_rule_data.xml",
         "data/ir_cron_data.xml",
         "data/aftersales_occasion_data.xml",
+        "data/aftersales_call_data.xml",
         "views/aftersales_feedback_views.xml",
         "views/aftersales_followup_rule_views.xml",
         "views/aftersales_followup_views.xml",
@@ -37,7 +38,9 @@
         "views/aftersales_feedback_templates.xml",
         "wizard/aftersales_followup_outcome_views.xml",
         "report/aftersales_kpi_report_views.xml",
+        "views/aftersales_call_views.xml",
         "data/spreadsheet_dashboard_data.xml",
+        "data/aftersales_call_dashboard_data.xml",
         "views/aftersales_feedback_menus.xml",
         "data/aftersales_club_data.xml",
         "views/aftersales_club_views.xml",
@@ -50,6 +53,7 @@
         "demo/aftersales_feedback_demo.xml",
         "demo/aftersales_occasion_demo.xml",
         "demo/aftersales_club_demo.xml",
+        "demo/aftersales_call_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

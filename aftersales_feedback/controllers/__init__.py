@@ -1,1 +1,1 @@
-from . import club, main
+from . import club, main, pbx

@@ -1,5 +1,6 @@
 from . import (
     account_move,
+    aftersales_call,
     aftersales_claim,
     aftersales_club_rule,
     aftersales_club_tier,
@@ -18,6 +19,7 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    res_users,
     sale_order,
     sms_sms,
     sms_template,

@@ -6,6 +6,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import check_internal_read
+
 
 class AftersalesClaim(models.Model):
     _inherit = "aftersales.claim"
@@ -15,6 +17,7 @@ class AftersalesClaim(models.Model):
     goodwill_coupon_id = fields.Many2one(
         "loyalty.card", compute="_compute_goodwill_coupon_id", compute_sudo=True
     )
+    aftersales_call_count = fields.Integer("Calls", compute="_compute_aftersales_call_count")
 
     @api.depends("feedback_ids.score")
     def _compute_feedback_score(self):
@@ -255,3 +258,28 @@ class AftersalesClaim(models.Model):
             floor = claim.sudo().aftersales_club_tier_id.claim_priority
             if floor and int(floor) > int(claim.priority):
                 claim.priority = floor
+    def _compute_aftersales_call_count(self):
+        claims = self.filtered("id")
+        (self - claims).aftersales_call_count = 0
+        if not claims:
+            return
+        if not self.env["aftersales.call"].has_access("read"):
+            claims.aftersales_call_count = 0
+            return
+        counts = dict(
+            self.env["aftersales.call"]._read_group(
+                [("claim_id", "in", claims.ids)], ["claim_id"], ["__count"]
+            )
+        )
+        for claim in claims:
+            claim.aftersales_call_count = counts.get(claim, 0)
+
+    def action_view_aftersales_calls(self):
+        """The calls about this claim with the company's exchange: after-sales agents and managers."""
+        self.ensure_one()
+        check_internal_read(self)
+        self.env["aftersales.call"].check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_feedback.aftersales_call_action")
+        action["domain"] = [("claim_id", "=", self.id)]
+        action["context"] = {"default_claim_id": self.id, "default_partner_id": self.partner_id.id}
+        return action

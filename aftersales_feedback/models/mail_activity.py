@@ -27,4 +27,12 @@ class MailActivity(models.Model):
         )
         if followups:
             followups.write({"outcome": "reached", "state": "done", "date_done": fields.Datetime.now()})
+        # A "Call back" done (by the answered call back, or by hand) leaves its missed calls' list.
+        calls = (
+            self.env["aftersales.call"]
+            .sudo()  # the calls of the activity, whoever marks it done; the link is the system's
+            .search([("callback_activity_id", "in", self.ids)])
+        )
+        if calls:
+            calls._system_write({"callback_activity_id": False})
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -29,3 +30,12 @@ class ResConfigSettings(models.TransientModel):
     aftersales_kavenegar_sender = fields.Char(
         related="company_id.aftersales_kavenegar_sender", readonly=False
     )
+    aftersales_pbx_numbers = fields.Char(related="company_id.aftersales_pbx_numbers", readonly=False)
+    aftersales_pbx_token = fields.Char(related="company_id.aftersales_pbx_token", groups="base.group_system")
+
+    def action_aftersales_generate_pbx_token(self):
+        """Give the company a new exchange token (the old one stops working): administrators only."""
+        if not self.env.is_system():
+            raise AccessError(self.env._("Only a system administrator can generate the exchange's token."))
+        self.company_id._aftersales_generate_pbx_token()
+        return True

@@ -38,6 +38,9 @@ class ResPartner(models.Model):
     aftersales_coupon_count = fields.Integer(
         "After-Sales Coupons", compute="_compute_aftersales_coupon_count"
     )
+    # The exchange's calls are matched to customers on it, a batch of numbers at a time.
+    phone_sanitized = fields.Char(index="btree_not_null")
+    aftersales_call_count = fields.Integer("Calls", compute="_compute_aftersales_call_count")
 
     def _aftersales_sms_number(self):
         """This partner's number in E.164 when phonenumbers says it is valid, else False."""
@@ -459,3 +462,27 @@ class ResPartner(models.Model):
         )
         self._aftersales_club_add_points(lines)
         self._aftersales_club_update_tiers(lines.card_id)
+    def _compute_aftersales_call_count(self):
+        partners = self.filtered("id")
+        (self - partners).aftersales_call_count = 0
+        if not partners:
+            return
+        if not self.env["aftersales.call"].has_access("read"):
+            partners.aftersales_call_count = 0
+            return
+        counts = dict(
+            self.env["aftersales.call"]._read_group(
+                [("partner_id", "in", partners.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in partners:
+            partner.aftersales_call_count = counts.get(partner, 0)
+
+    def action_view_aftersales_calls(self):
+        """The customer's calls with the company's exchange: after-sales agents and managers."""
+        self.ensure_one()
+        self.env["aftersales.call"].check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_feedback.aftersales_call_action")
+        action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action

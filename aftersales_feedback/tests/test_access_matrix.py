@@ -14,6 +14,7 @@ routes below add what those files leave out: certificates through the generic re
 token of one record used on another, the claim form posted with somebody else's token.
 """
 
+import base64
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -45,6 +46,10 @@ OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 #   company (issue 5: the outsider could open one on company 1's follow-ups and read the customer
 #   and phone through its related fields; a multi-company rule now closes it).
 # - Transient records are never unlinked by users: the vacuum cleans them.
+# - aftersales.call.import: the Master.csv a manager uploads is theirs alone (the record here is the
+#   manager's); it imports into the importer's current company.
+# - aftersales.call: agents read their company's calls, managers manage them; the exchange's own values
+#   (source, uniqueid, call-back links) are protected (test_rpc_matrix.test_protected_fields).
 # - aftersales.kpi.report, aftersales.churn.risk, aftersales.repeat.claim are SQL views: read only.
 # - There is no abstract model in the two addons; the standard models they extend (sale.order,
 #   stock.lot, repair.order, res.partner, ...) keep the policy of their own modules, apart from the
@@ -69,6 +74,9 @@ aftersales.repeat.claim        -         -         -         r      r        -
 aftersales.club.tier           -         -         r         r      rwcu     -
 aftersales.club.rule           -         -         -         r      rwcu     -
 aftersales.club.report         -         -         -         r      r        -
+aftersales.call                -         -         -         r      rwcu     -
+aftersales.call.import         -         -         -         -      rwc      c
+aftersales.call.report         -         -         -         r      r        -
 """
 
 
@@ -204,6 +212,14 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             }
         )
         cls.lookup = env["aftersales.warranty.lookup"].create({"serial": cls.lot_a.name})
+        cls.call_a = env["aftersales.call"].create(
+            {"partner_id": cls.partner_a.id, "company_id": cls.company_1.id}
+        )
+        cls.call_import = (
+            env["aftersales.call.import"]
+            .with_user(cls.users["manager"])
+            .create({"file": base64.b64encode(b"x")})
+        )
         cls.outcome = env["aftersales.followup.outcome"].create(
             {"followup_id": cls.followup.id, "outcome": "no_answer"}
         )
@@ -225,6 +241,7 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             ],
             "aftersales.repeat.claim": [("lot_id", "=", cls.lot_a.id)],
             "aftersales.club.report": [("partner_id", "=", cls.partner_a.id), ("kind", "=", "member")],
+            "aftersales.call.report": [("id", "=", cls.call_a.id)],
         }
         cls.records = {model: env[model].search(domain) for model, domain in reports.items()}
         cls.records.update(
@@ -243,6 +260,8 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
                 "aftersales.occasion.log": cls.occasion_log,
                 "aftersales.club.tier": cls.club_tier,
                 "aftersales.club.rule": cls.club_rule,
+                "aftersales.call": cls.call_a,
+                "aftersales.call.import": cls.call_import,
             }
         )
         cls.deletable = {"aftersales.warranty": cls.pending_warranty_a}
@@ -266,6 +285,9 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.club.tier": {"sequence": 5},
             "aftersales.club.rule": {"points": 15},
             "aftersales.club.report": {"kind": "member"},
+            "aftersales.call": {"note": "Asked about the repair"},
+            "aftersales.call.import": {"filename": "Master.csv"},
+            "aftersales.call.report": {"calls_in": 3},
         }
         cls.create_vals = {
             "aftersales.warranty": {
@@ -307,6 +329,9 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.club.tier": {"name": "New tier", "min_points": 10, **company},
             "aftersales.club.rule": {"event": "birthday", "points": 5, "active": False, **company},
             "aftersales.club.report": {"kind": "member", **company},
+            "aftersales.call": {"partner_id": cls.partner_a.id, "caller_number": "+989123456789", **company},
+            "aftersales.call.import": {"file": base64.b64encode(b"x")},
+            "aftersales.call.report": {"calls_in": 1, **company},
         }
 
     # ------------------------------------------------------------------

@@ -10,6 +10,7 @@ Each cell runs on a record made fresh for it and is rolled back afterwards. A pu
 method of either addon without a row here fails ``test_every_action_has_a_row``.
 """
 
+import base64
 import json
 
 from freezegun import freeze_time
@@ -78,6 +79,10 @@ sale.order                   action_view_warranties        order               -
 stock.lot                    action_view_claims            lot                 -  ok ok ok -
 stock.lot                    action_view_warranties        lot                 -  ok ok ok -
 stock.picking                action_create_past_warranties delivery            -  -  -  ok -
+aftersales.claim             action_view_aftersales_calls  claim_new           -  -  ok ok -
+res.partner                  action_view_aftersales_calls  customer            -  -  ok ok ok
+aftersales.call.import       action_import                 call_import         -  -  -  ok ok
+res.config.settings          action_aftersales_generate_pbx_token settings     -  -  -  -  -
 """
 
 # What a successful call must have done, by (model, method); the others return a window action or
@@ -102,6 +107,7 @@ AFTER = {
     ("aftersales.feedback.request", "action_cancel"): lambda rec: rec.state == "cancelled",
     ("repair.order", "action_repair_done"): lambda rec: rec.state == "done",
     ("sale.order", "action_confirm"): lambda rec: rec.state == "sale",
+    ("aftersales.call.import", "action_import"): lambda rec: rec.state == "done" and rec.created_count == 1,
 }
 
 
@@ -288,6 +294,43 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
         repair.action_repair_start()
         return repair
 
+    def fixture_call(self, user):
+        """A missed call with its call-back activity, and a second call (a link to write into)."""
+        rows = [
+            {
+                "src": "02122223333",
+                "dst": "1",
+                "start": "2026-05-31 09:00:00",
+                "disposition": "NO ANSWER",
+                "uniqueid": "rpc.1",
+            },
+            {
+                "src": "02122223334",
+                "dst": "1",
+                "start": "2026-05-31 09:01:00",
+                "disposition": "ANSWERED",
+                "uniqueid": "rpc.2",
+            },
+        ]
+        _result, calls = self.env["aftersales.call"]._aftersales_intake(self.company, rows, "webhook")
+        return calls[0]
+
+    def fixture_call_import(self, user):
+        # Wizards belong to the user who opened them.
+        line = (
+            '"","02122223333","1","","","","","","","2026-05-31 09:00:00","","","5","0","NO ANSWER",'
+            '"","rpc.import.1",""'
+        )
+        return (
+            self.env["aftersales.call.import"]
+            .with_user(user)
+            .sudo()
+            .create({"file": base64.b64encode(line.encode())})
+        )
+
+    def fixture_settings(self, user):
+        return self.env["res.config.settings"].create({})
+
     def fixture_customer(self, user):
         return self.customer
 
@@ -417,6 +460,8 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
             "aftersales.occasion": self.fixture_occasion,
             "aftersales.occasion.log": self.fixture_occasion_log,
             "aftersales.followup.outcome": self.fixture_outcome,
+            "aftersales.call": self.fixture_call,
+            "aftersales.call.import": self.fixture_call_import,
         }
         protected = {
             model: self.env[model]._aftersales_protected_fields
@@ -443,7 +488,7 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
             return "2030-01-01"
         if field.type == "datetime":
             return "2030-01-01 10:00:00"
-        if field.type == "char":
+        if field.type in ("char", "text"):
             return "Changed"
         if field.type in ("float", "integer", "many2one_reference"):
             return (current or 0) + 2

@@ -1,1 +1,1 @@
-from . import aftersales_followup_outcome
+from . import aftersales_call_import, aftersales_followup_outcome
