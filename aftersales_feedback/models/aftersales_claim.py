@@ -258,6 +258,7 @@ class AftersalesClaim(models.Model):
             floor = claim.sudo().aftersales_club_tier_id.claim_priority
             if floor and int(floor) > int(claim.priority):
                 claim.priority = floor
+
     def _compute_aftersales_call_count(self):
         claims = self.filtered("id")
         (self - claims).aftersales_call_count = 0

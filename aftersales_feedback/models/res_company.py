@@ -232,6 +232,7 @@ class ResCompany(models.Model):
             ],
             "communication_plan_ids": [Command.clear()],
         }
+
     # Telephone exchange (issue 18)
     # ------------------------------------------------------------------
 

@@ -462,6 +462,7 @@ class ResPartner(models.Model):
         )
         self._aftersales_club_add_points(lines)
         self._aftersales_club_update_tiers(lines.card_id)
+
     def _compute_aftersales_call_count(self):
         partners = self.filtered("id")
         (self - partners).aftersales_call_count = 0

@@ -1,9 +1,9 @@
 from . import (
     test_access_matrix,
-    test_club,
-    test_club_http,
     test_call,
     test_call_webhook,
+    test_club,
+    test_club_http,
     test_concurrency,
     test_coupon,
     test_feedback,
