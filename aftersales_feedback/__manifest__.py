@@ -38,10 +38,14 @@
         "report/aftersales_kpi_report_views.xml",
         "data/spreadsheet_dashboard_data.xml",
         "views/aftersales_feedback_menus.xml",
+        "data/aftersales_quality_data.xml",
+        "data/aftersales_quality_cron_data.xml",
+        "report/aftersales_quality_report_views.xml",
     ],
     "demo": [
         "demo/aftersales_feedback_demo.xml",
         "demo/aftersales_occasion_demo.xml",
+        "demo/aftersales_quality_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -29,3 +29,9 @@ class ResConfigSettings(models.TransientModel):
     aftersales_kavenegar_sender = fields.Char(
         related="company_id.aftersales_kavenegar_sender", readonly=False
     )
+    aftersales_quality_threshold = fields.Float(
+        related="company_id.aftersales_quality_threshold", readonly=False
+    )
+    aftersales_quality_user_id = fields.Many2one(
+        related="company_id.aftersales_quality_user_id", readonly=False
+    )

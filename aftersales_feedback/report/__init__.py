@@ -1,1 +1,1 @@
-from . import aftersales_kpi_report
+from . import aftersales_kpi_report, aftersales_quality_report

@@ -45,7 +45,8 @@ OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 #   company (issue 5: the outsider could open one on company 1's follow-ups and read the customer
 #   and phone through its related fields; a multi-company rule now closes it).
 # - Transient records are never unlinked by users: the vacuum cleans them.
-# - aftersales.kpi.report, aftersales.churn.risk, aftersales.repeat.claim are SQL views: read only.
+# - aftersales.kpi.report, aftersales.churn.risk, aftersales.repeat.claim, aftersales.quality.report
+#   are SQL views: read only.
 # - There is no abstract model in the two addons; the standard models they extend (sale.order,
 #   stock.lot, repair.order, res.partner, ...) keep the policy of their own modules, apart from the
 #   read and work rights the addons grant their groups (asserted in test_rights_granted_on_standard_models).
@@ -66,6 +67,8 @@ aftersales.occasion.log        -         -         -         r      rwcu     -
 aftersales.kpi.report          -         -         -         r      r        -
 aftersales.churn.risk          -         -         -         r      r        -
 aftersales.repeat.claim        -         -         -         r      r        -
+aftersales.failure.code        -         -         r         r      rwcu     -
+aftersales.quality.report      -         -         -         r      r        -
 """
 
 
@@ -212,6 +215,12 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
                 ("company_id", "=", cls.company_1.id),
             ],
             "aftersales.repeat.claim": [("lot_id", "=", cls.lot_a.id)],
+            "aftersales.quality.report": [
+                ("product_id", "=", cls.warranty_a.product_id.id),
+                ("company_id", "=", cls.company_1.id),
+                ("date_delivered", "=", cls.warranty_a.date_start),
+                ("months_in_service", "=", False),
+            ],
         }
         cls.records = {model: env[model].search(domain) for model, domain in reports.items()}
         cls.records.update(
@@ -228,6 +237,9 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
                 "aftersales.followup.outcome": cls.outcome,
                 "aftersales.occasion": cls.occasion,
                 "aftersales.occasion.log": cls.occasion_log,
+                "aftersales.failure.code": env["aftersales.failure.code"].create(
+                    {"code": "MX-C1", "name": "Matrix cause", "kind": "cause", "company_id": cls.company_1.id}
+                ),
             }
         )
         cls.deletable = {"aftersales.warranty": cls.pending_warranty_a}
@@ -248,6 +260,8 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.kpi.report": {"kind": "feedback"},
             "aftersales.churn.risk": {"reason": "both"},
             "aftersales.repeat.claim": {"claim_count": 9},
+            "aftersales.failure.code": {"name": "Renamed cause"},
+            "aftersales.quality.report": {"claim_count": 9},
         }
         cls.create_vals = {
             "aftersales.warranty": {
@@ -286,6 +300,8 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.kpi.report": {"kind": "feedback", **company},
             "aftersales.churn.risk": {"reason": "both", **company},
             "aftersales.repeat.claim": {"claim_count": 2, **company},
+            "aftersales.failure.code": {"code": "MX-C2", "name": "New cause", "kind": "cause", **company},
+            "aftersales.quality.report": {"claim_count": 1, **company},
         }
 
     # ------------------------------------------------------------------
