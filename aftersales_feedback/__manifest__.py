@@ -48,12 +48,16 @@
         "report/aftersales_club_report_views.xml",
         "report/aftersales_warranty_certificate_club.xml",
         "data/aftersales_club_dashboard_data.xml",
+        "data/aftersales_quality_data.xml",
+        "data/aftersales_quality_cron_data.xml",
+        "report/aftersales_quality_report_views.xml",
     ],
     "demo": [
         "demo/aftersales_feedback_demo.xml",
         "demo/aftersales_occasion_demo.xml",
         "demo/aftersales_club_demo.xml",
         "demo/aftersales_call_demo.xml",
+        "demo/aftersales_quality_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -31,10 +31,12 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/aftersales_menus.xml",
+        "views/aftersales_failure_code_views.xml",
     ],
     "demo": [
         "demo/aftersales_warranty_demo.xml",
         "demo/aftersales_claim_demo.xml",
+        "demo/aftersales_failure_code_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -39,3 +39,10 @@ class ResConfigSettings(models.TransientModel):
             raise AccessError(self.env._("Only a system administrator can generate the exchange's token."))
         self.company_id._aftersales_generate_pbx_token()
         return True
+
+    aftersales_quality_threshold = fields.Float(
+        related="company_id.aftersales_quality_threshold", readonly=False
+    )
+    aftersales_quality_user_id = fields.Many2one(
+        related="company_id.aftersales_quality_user_id", readonly=False
+    )

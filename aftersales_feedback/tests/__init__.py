@@ -17,6 +17,7 @@ from . import (
     test_kpi,
     test_occasion,
     test_occasion_jalali,
+    test_quality_report,
     test_rpc_matrix,
     test_sms_kavenegar,
     test_sms_notices,

@@ -51,6 +51,8 @@ OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 # - aftersales.call: agents read their company's calls, managers manage them; the exchange's own values
 #   (source, uniqueid, call-back links) are protected (test_rpc_matrix.test_protected_fields).
 # - aftersales.kpi.report, aftersales.churn.risk, aftersales.repeat.claim are SQL views: read only.
+# - aftersales.kpi.report, aftersales.churn.risk, aftersales.repeat.claim, aftersales.quality.report
+#   are SQL views: read only.
 # - There is no abstract model in the two addons; the standard models they extend (sale.order,
 #   stock.lot, repair.order, res.partner, ...) keep the policy of their own modules, apart from the
 #   read and work rights the addons grant their groups (asserted in test_rights_granted_on_standard_models).
@@ -77,6 +79,8 @@ aftersales.club.report         -         -         -         r      r        -
 aftersales.call                -         -         -         r      rwcu     -
 aftersales.call.import         -         -         -         -      rwc      c
 aftersales.call.report         -         -         -         r      r        -
+aftersales.failure.code        -         -         r         r      rwcu     -
+aftersales.quality.report      -         -         -         r      r        -
 """
 
 
@@ -242,6 +246,12 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.repeat.claim": [("lot_id", "=", cls.lot_a.id)],
             "aftersales.club.report": [("partner_id", "=", cls.partner_a.id), ("kind", "=", "member")],
             "aftersales.call.report": [("id", "=", cls.call_a.id)],
+            "aftersales.quality.report": [
+                ("product_id", "=", cls.warranty_a.product_id.id),
+                ("company_id", "=", cls.company_1.id),
+                ("date_delivered", "=", cls.warranty_a.date_start),
+                ("months_in_service", "=", False),
+            ],
         }
         cls.records = {model: env[model].search(domain) for model, domain in reports.items()}
         cls.records.update(
@@ -262,6 +272,9 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
                 "aftersales.club.rule": cls.club_rule,
                 "aftersales.call": cls.call_a,
                 "aftersales.call.import": cls.call_import,
+                "aftersales.failure.code": env["aftersales.failure.code"].create(
+                    {"code": "MX-C1", "name": "Matrix cause", "kind": "cause", "company_id": cls.company_1.id}
+                ),
             }
         )
         cls.deletable = {"aftersales.warranty": cls.pending_warranty_a}
@@ -288,6 +301,8 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.call": {"note": "Asked about the repair"},
             "aftersales.call.import": {"filename": "Master.csv"},
             "aftersales.call.report": {"calls_in": 3},
+            "aftersales.failure.code": {"name": "Renamed cause"},
+            "aftersales.quality.report": {"claim_count": 9},
         }
         cls.create_vals = {
             "aftersales.warranty": {
@@ -332,6 +347,8 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.call": {"partner_id": cls.partner_a.id, "caller_number": "+989123456789", **company},
             "aftersales.call.import": {"file": base64.b64encode(b"x")},
             "aftersales.call.report": {"calls_in": 1, **company},
+            "aftersales.failure.code": {"code": "MX-C2", "name": "New cause", "kind": "cause", **company},
+            "aftersales.quality.report": {"claim_count": 1, **company},
         }
 
     # ------------------------------------------------------------------

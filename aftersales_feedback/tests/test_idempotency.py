@@ -71,6 +71,16 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
             "2026-06-01 08:00:00",
             ("loyalty.card", "club_tiers"),
         ),
+        "aftersales_feedback.ir_cron_quality_early_warning": (
+            "_prepare_quality_alert",
+            "2026-03-31 08:00:00",
+            ("mail.activity",),
+        ),
+        "aftersales_feedback.ir_cron_quality_monthly_summary": (
+            "_prepare_quality_summary",
+            "2026-04-01 08:00:00",
+            ("mail.mail",),
+        ),
     }
 
     # ------------------------------------------------------------------
@@ -134,6 +144,16 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
             {"name": "Silver", "min_points": 0, "company_id": self.company.id}
         )
         make_buyers(self.other_customer)
+
+    def _prepare_quality_alert(self):
+        # One claim on the two units delivered on 2026-01-10: 50 % over the last 90 days.
+        self.company.write(
+            {"aftersales_quality_threshold": 10.0, "aftersales_quality_user_id": self.manager.id}
+        )
+        self._claim()
+
+    def _prepare_quality_summary(self):
+        self.company.aftersales_quality_user_id = self.manager
 
     # ------------------------------------------------------------------
     # Helpers

@@ -143,6 +143,7 @@ class TestKpi(AftersalesClaimCommon):
     def _repaired_claim(cls, reported, resolved, lot):
         """A repair under warranty: 2 compressors, 2 free technician hours, 1 hour charged."""
         claim = cls._new_claim(reported, lot=lot)
+        claim.cause_id = cls.cause  # a repair is resolved with its cause
         with freeze_time(resolved):
             claim.action_start_diagnosis()
             claim.action_start_repair()

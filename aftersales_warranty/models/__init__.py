@@ -3,6 +3,7 @@ from . import aftersales_guard_mixin  # isort: skip
 from . import (
     aftersales_claim,
     aftersales_claim_sla,
+    aftersales_failure_code,
     aftersales_warranty,
     aftersales_warranty_policy,
     ir_qweb_fields,

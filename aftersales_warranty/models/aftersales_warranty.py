@@ -545,7 +545,7 @@ class AftersalesWarranty(models.Model):
         claims = moves.sudo().aftersales_claim_id.filtered(
             lambda c: c.state == "in_progress" and c.resolution == "replace"
         )
-        claims.action_resolve()  # the delivery settles the claim, whoever validated it
+        claims._resolve_done_work()  # the delivery settles the claim, whoever validated it
         return warranties
 
     def _void_for_resale(self):

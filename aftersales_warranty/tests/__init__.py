@@ -8,6 +8,7 @@ from . import (
     test_claim_sla,
     test_claim_trust,
     test_claim_workflow,
+    test_failure_codes,
     test_jalali_certificate,
     test_jalali_date_widget,
     test_jalali_format,

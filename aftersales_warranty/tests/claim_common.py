@@ -39,6 +39,10 @@ class AftersalesClaimCommon(AftersalesWarrantyCommon):
             cls._deliver(cls.order)
         cls.warranty = cls.lot.warranty_id
         cls.Claim = cls.env["aftersales.claim"]
+        # A repair or a replacement is resolved with its cause (what failed).
+        cls.cause = cls.env["aftersales.failure.code"].create(
+            {"code": "C-TEST", "name": "Worn part", "kind": "cause"}
+        )
 
     def setUp(self):
         super().setUp()
@@ -71,6 +75,8 @@ class AftersalesClaimCommon(AftersalesWarrantyCommon):
         """
         if state == "awaiting_approval":
             vals.setdefault("date_reported", "2027-03-01 08:00:00")
+        if state in ("awaiting_approval", "in_progress"):
+            vals.setdefault("cause_id", self.cause.id)  # diagnosed: what failed is known
         claim = self._claim(user=user, **vals)
         if state == "new":
             return claim

@@ -109,6 +109,7 @@ class TestClaimIntake(AftersalesClaimCommon):
         before = self._row_versions(lot)
         claim = self._create(lot)[0]
         self.assertEqual(self._row_versions(lot), before, "creating a claim")
+        claim.cause_id = self.cause  # a repair is resolved with its cause
         steps = (
             claim.action_start_diagnosis,
             claim.action_start_repair,

@@ -101,11 +101,15 @@ class TestClaimAgentTour(AftersalesWarrantyCommon, HttpCase):
         self._deliver(order)
         claim = self.env["aftersales.claim"].create({"lot_id": lot.id, "partner_id": self.customer.id})
         self.assertTrue(claim.under_warranty)
+        cause = self.env["aftersales.failure.code"].create(
+            {"code": "C-TOUR", "name": "Tour cause", "kind": "cause"}
+        )
         self.start_tour(
             "/odoo/action-aftersales_warranty.aftersales_claim_action",
             "aftersales_claim_agent_tour",
             login="as_agent",
         )
         self.assertEqual(claim.state, "resolved")
+        self.assertEqual(claim.cause_id, cause)
         self.assertEqual(claim.resolution, "repair")
         self.assertEqual(claim.repair_order_ids.under_warranty, True)

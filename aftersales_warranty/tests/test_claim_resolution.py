@@ -52,7 +52,7 @@ class TestClaimRepair(AftersalesClaimCommon):
         self.assertEqual(repair.state, "done")
 
     def test_repair_under_warranty_is_free_and_resolves_the_claim(self):
-        claim = self._claim_in_state("diagnosis")
+        claim = self._claim_in_state("diagnosis", cause_id=self.cause.id)
         claim.action_start_repair()
         self.assertEqual((claim.state, claim.resolution), ("in_progress", "repair"))
         repair = claim.repair_order_ids
@@ -78,7 +78,7 @@ class TestClaimRepair(AftersalesClaimCommon):
 
     def test_repair_out_of_warranty_waits_for_approval(self):
         with freeze_time("2027-03-01 08:00:00"):  # the warranty ended on 2027-01-10
-            claim = self._claim_in_state("diagnosis")
+            claim = self._claim_in_state("diagnosis", cause_id=self.cause.id)
             self.assertFalse(claim.under_warranty)
             claim.action_start_repair()
             self.assertEqual((claim.state, claim.resolution), ("awaiting_approval", "repair"))
@@ -94,7 +94,7 @@ class TestClaimRepair(AftersalesClaimCommon):
             self.assertEqual(claim.state, "resolved")
 
     def test_claim_waits_for_all_its_repairs(self):
-        claim = self._claim_in_state("diagnosis")
+        claim = self._claim_in_state("diagnosis", cause_id=self.cause.id)
         claim.action_start_repair()
         first = claim.repair_order_ids
         second = self.env["repair.order"].with_user(self.agent).create(claim._prepare_repair_vals())
@@ -117,7 +117,7 @@ class TestClaimRepair(AftersalesClaimCommon):
 class TestClaimReplacement(AftersalesClaimCommon):
     def test_replacement_inherits_the_remaining_coverage(self):
         spare = self._add_stock(self.product_serial, lot_names=["AC-NEW"])
-        claim = self._claim_in_state("diagnosis")
+        claim = self._claim_in_state("diagnosis", cause_id=self.cause.id)
         claim.action_replace()
         self.assertEqual((claim.state, claim.resolution), ("in_progress", "replace"))
         receipt, delivery = self._pickings(claim)

@@ -91,7 +91,7 @@ class TestClaimTransitions(AftersalesClaimCommon):
         commit = self.env.cr.precommit.run  # tracking is written when each request commits
         with freeze_time("2027-03-01 08:00:00"):  # the warranty ended on 2027-01-10
             Claim = self.Claim.with_context(tracking_disable=False, mail_notrack=False)
-            claim = Claim.with_user(self.agent).create({"lot_id": self.lot.id})
+            claim = Claim.with_user(self.agent).create({"lot_id": self.lot.id, "cause_id": self.cause.id})
             commit()
             self.assertFalse(claim.user_id)
             claim.action_start_diagnosis()

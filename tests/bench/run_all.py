@@ -30,6 +30,7 @@ BENCHES = [
     ("occasion_cron", "bench_occasion_cron.py", ["--sizes", "1000,10000"], "feedback"),
     ("club", "bench_club.py", ["--answers", "1000,10000", "--members", "10000,100000"], "feedback"),
     ("call_import", "bench_call_import.py", ["--lines", "100000"], "feedback"),
+    ("quality_1m", "bench_quality_1m.py", ["--claims", "50000", "--products", "50"], "db1m"),
 ]
 __doc__ += "".join(f"\n* ``{name}``: ``{script} {' '.join(extra)}``" for name, script, extra, _db in BENCHES)
 __doc__ += (

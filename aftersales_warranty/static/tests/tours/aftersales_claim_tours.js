@@ -1,6 +1,7 @@
 import { registry } from "@web/core/registry";
 
-// An agent takes a new claim from the kanban, diagnoses it, repairs it under warranty and resolves it.
+// An agent takes a new claim from the kanban, diagnoses it, repairs it under warranty, codes its
+// cause and resolves it.
 registry.category("web_tour.tours").add("aftersales_claim_agent_tour", {
     steps: () => [
         {
@@ -28,6 +29,15 @@ registry.category("web_tour.tours").add("aftersales_claim_agent_tour", {
         {
             content: "A repair order exists",
             trigger: ".o_form_view button[name='action_view_repairs'] .o_stat_value:contains('1')",
+        },
+        {
+            content: "Code the cause: a repair is resolved with it",
+            trigger: ".o_form_view .o_field_widget[name='cause_id'] input",
+            run: "edit Tour cause",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-item:contains('Tour cause')",
+            run: "click",
         },
         {
             content: "Resolve",
