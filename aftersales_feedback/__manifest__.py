@@ -37,6 +37,7 @@
         "wizard/aftersales_followup_outcome_views.xml",
         "report/aftersales_kpi_report_views.xml",
         "data/spreadsheet_dashboard_data.xml",
+        "data/aftersales_visit_data.xml",
         "views/aftersales_feedback_menus.xml",
     ],
     "demo": [

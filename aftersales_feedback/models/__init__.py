@@ -6,6 +6,7 @@ from . import (
     aftersales_followup_rule,
     aftersales_occasion,
     aftersales_occasion_log,
+    aftersales_visit,
     crm_lead,
     loyalty_card,
     mail_activity,

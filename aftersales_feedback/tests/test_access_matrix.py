@@ -66,6 +66,7 @@ aftersales.occasion.log        -         -         -         r      rwcu     -
 aftersales.kpi.report          -         -         -         r      r        -
 aftersales.churn.risk          -         -         -         r      r        -
 aftersales.repeat.claim        -         -         -         r      r        -
+aftersales.visit               r         -         -         rwc    rwcu     -
 """
 
 
@@ -204,6 +205,22 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
         cls.outcome = env["aftersales.followup.outcome"].create(
             {"followup_id": cls.followup.id, "outcome": "no_answer"}
         )
+        # A scheduled visit to customer A (the portal sees planned visits, not drafts), and a draft
+        # (only drafts are deleted). Any time is working time here.
+        cls.company_1.resource_calendar_id = False
+        cls.visit_a, cls.visit_draft_a = env["aftersales.visit"].create(
+            [
+                {
+                    "partner_id": cls.partner_a.id,
+                    "technician_id": env.user.id,
+                    "date_start": "2026-06-02 06:30:00",
+                    "date_end": "2026-06-02 08:30:00",
+                    "company_id": cls.company_1.id,
+                },
+                {"partner_id": cls.partner_a.id, "company_id": cls.company_1.id},
+            ]
+        )
+        cls.visit_a.action_schedule()
         env.flush_all()
         reports = {
             "aftersales.kpi.report": [("claim_id", "=", cls.claim_a.id), ("kind", "=", "claim_opened")],
@@ -228,9 +245,10 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
                 "aftersales.followup.outcome": cls.outcome,
                 "aftersales.occasion": cls.occasion,
                 "aftersales.occasion.log": cls.occasion_log,
+                "aftersales.visit": cls.visit_a,
             }
         )
-        cls.deletable = {"aftersales.warranty": cls.pending_warranty_a}
+        cls.deletable = {"aftersales.warranty": cls.pending_warranty_a, "aftersales.visit": cls.visit_draft_a}
         company = {"company_id": cls.company_1.id}
         cls.write_vals = {
             "aftersales.warranty": {"quantity": 1.0},
@@ -248,6 +266,7 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.kpi.report": {"kind": "feedback"},
             "aftersales.churn.risk": {"reason": "both"},
             "aftersales.repeat.claim": {"claim_count": 9},
+            "aftersales.visit": {"report": "<p>Checked</p>"},
         }
         cls.create_vals = {
             "aftersales.warranty": {
@@ -286,6 +305,7 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.kpi.report": {"kind": "feedback", **company},
             "aftersales.churn.risk": {"reason": "both", **company},
             "aftersales.repeat.claim": {"claim_count": 2, **company},
+            "aftersales.visit": {"partner_id": cls.partner_a.id, "kind": "install", **company},
         }
 
     # ------------------------------------------------------------------

@@ -78,6 +78,15 @@ sale.order                   action_view_warranties        order               -
 stock.lot                    action_view_claims            lot                 -  ok ok ok -
 stock.lot                    action_view_warranties        lot                 -  ok ok ok -
 stock.picking                action_create_past_warranties delivery            -  -  -  ok -
+aftersales.claim             action_plan_visit             claim_new           -  -  ok ok -
+aftersales.claim             action_view_visits            claim_new           -  ok ok ok -
+aftersales.visit             action_schedule               visit_draft         -  -  ok ok -
+aftersales.visit             action_done                   visit_scheduled     -  -  ok ok -
+aftersales.visit             action_no_show                visit_scheduled     -  -  ok ok -
+aftersales.visit             action_cancel                 visit_scheduled     -  -  ok ok -
+aftersales.visit             action_add_parts              visit_scheduled     -  -  ok ok -
+aftersales.visit             action_view_claim             visit_scheduled     -  -  ok ok -
+aftersales.visit             action_print_report           visit_scheduled     -  -  ok ok -
 """
 
 # What a successful call must have done, by (model, method); the others return a window action or
@@ -102,6 +111,11 @@ AFTER = {
     ("aftersales.feedback.request", "action_cancel"): lambda rec: rec.state == "cancelled",
     ("repair.order", "action_repair_done"): lambda rec: rec.state == "done",
     ("sale.order", "action_confirm"): lambda rec: rec.state == "sale",
+    ("aftersales.visit", "action_schedule"): lambda rec: rec.state == "scheduled" and rec.calendar_event_id,
+    ("aftersales.visit", "action_done"): lambda rec: rec.state == "done",
+    ("aftersales.visit", "action_no_show"): lambda rec: rec.state == "no_show",
+    ("aftersales.visit", "action_cancel"): lambda rec: rec.state == "cancelled",
+    ("aftersales.visit", "action_add_parts"): lambda rec: rec.repair_order_id,
 }
 
 
@@ -163,6 +177,12 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
         env["loyalty.card"].create({"program_id": cls.company.aftersales_goodwill_program_id.id, "points": 1})
         cls.Feedback.create({"partner_id": cls.other_customer.id, "score": 5, "source": "call"})
         cls._add_stock(cls.product_serial, lot_names=["RPC-SPARE-1", "RPC-SPARE-2"])
+        # Service visits: any time is working time; a repair order and an event to write into.
+        cls.company.resource_calendar_id = False
+        env["repair.order"].create({"product_id": cls.product_serial.id, "partner_id": cls.customer.id})
+        env["calendar.event"].create(
+            {"name": "RPC event", "start": "2026-06-03 08:00:00", "stop": "2026-06-03 09:00:00"}
+        )
 
     # ------------------------------------------------------------------
     # Fixtures: a record in the state the row needs, made by the system
@@ -287,6 +307,29 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
         repair = claim.repair_order_ids
         repair.action_repair_start()
         return repair
+
+    def fixture_visit_draft(self, user):
+        return (
+            self.env["aftersales.visit"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "lot_id": self.lot.id,
+                    "product_id": self.lot.product_id.id,
+                    "technician_id": self.agent.id,
+                    "date_start": "2026-06-02 06:30:00",
+                    "date_end": "2026-06-02 08:30:00",
+                    "no_signature_reason": "Nobody to sign",
+                }
+            )
+            .sudo(False)
+        )
+
+    def fixture_visit_scheduled(self, user):
+        visit = self.fixture_visit_draft(user)
+        visit.sudo().action_schedule()
+        return visit
 
     def fixture_customer(self, user):
         return self.customer
@@ -417,6 +460,7 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
             "aftersales.occasion": self.fixture_occasion,
             "aftersales.occasion.log": self.fixture_occasion_log,
             "aftersales.followup.outcome": self.fixture_outcome,
+            "aftersales.visit": self.fixture_visit_scheduled,
         }
         protected = {
             model: self.env[model]._aftersales_protected_fields

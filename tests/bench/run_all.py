@@ -28,6 +28,7 @@ BENCHES = [
     ("claim_rpc", "bench_claim_rpc.py", ["--count", "1000", "--clients", "8", "--workers", "2"], "db"),
     ("followup_cron", "bench_followup_cron.py", ["--sizes", "1000,10000"], "feedback"),
     ("occasion_cron", "bench_occasion_cron.py", ["--sizes", "1000,10000"], "feedback"),
+    ("visit_planning", "bench_visit_planning.py", ["--sizes", "1000,10000"], "db"),
 ]
 __doc__ += "".join(f"\n* ``{name}``: ``{script} {' '.join(extra)}``" for name, script, extra, _db in BENCHES)
 __doc__ += (
