@@ -41,6 +41,7 @@
         "views/aftersales_call_views.xml",
         "data/spreadsheet_dashboard_data.xml",
         "data/aftersales_call_dashboard_data.xml",
+        "data/aftersales_visit_data.xml",
         "views/aftersales_feedback_menus.xml",
         "data/aftersales_club_data.xml",
         "views/aftersales_club_views.xml",

@@ -5,7 +5,7 @@
     "category": "Sales/After-Sales",
     "author": "Aftersales for Odoo",
     "license": "LGPL-3",
-    "depends": ["sale_stock", "repair", "portal", "phone_validation"],
+    "depends": ["sale_stock", "repair", "portal", "phone_validation", "calendar", "resource"],
     "external_dependencies": {"python": ["python-dateutil", "phonenumbers", "jdatetime"]},
     "data": [
         "security/aftersales_warranty_security.xml",
@@ -32,11 +32,16 @@
         "views/res_config_settings_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_failure_code_views.xml",
+        "data/aftersales_visit_data.xml",
+        "report/aftersales_visit_report.xml",
+        "views/aftersales_visit_views.xml",
+        "views/aftersales_visit_portal_templates.xml",
     ],
     "demo": [
         "demo/aftersales_warranty_demo.xml",
         "demo/aftersales_claim_demo.xml",
         "demo/aftersales_failure_code_demo.xml",
+        "demo/aftersales_visit_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

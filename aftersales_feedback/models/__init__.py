@@ -10,6 +10,7 @@ from . import (
     aftersales_followup_rule,
     aftersales_occasion,
     aftersales_occasion_log,
+    aftersales_visit,
     aftersales_warranty,
     crm_lead,
     loyalty_card,

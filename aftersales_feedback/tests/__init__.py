@@ -21,4 +21,5 @@ from . import (
     test_rpc_matrix,
     test_sms_kavenegar,
     test_sms_notices,
+    test_visit_kpi,
 )

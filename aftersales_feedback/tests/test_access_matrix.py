@@ -81,6 +81,7 @@ aftersales.call.import         -         -         -         -      rwc      c
 aftersales.call.report         -         -         -         r      r        -
 aftersales.failure.code        -         -         r         r      rwcu     -
 aftersales.quality.report      -         -         -         r      r        -
+aftersales.visit               r         -         -         rwc    rwcu     -
 """
 
 
@@ -236,6 +237,22 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
         cls.club_rule = env["aftersales.club.rule"].create(
             {"event": "feedback", "points": 10, "company_id": cls.company_1.id, "active": False}
         )
+        # A scheduled visit to customer A (the portal sees planned visits, not drafts), and a draft
+        # (only drafts are deleted). Any time is working time here.
+        cls.company_1.resource_calendar_id = False
+        cls.visit_a, cls.visit_draft_a = env["aftersales.visit"].create(
+            [
+                {
+                    "partner_id": cls.partner_a.id,
+                    "technician_id": env.user.id,
+                    "date_start": "2026-06-02 06:30:00",
+                    "date_end": "2026-06-02 08:30:00",
+                    "company_id": cls.company_1.id,
+                },
+                {"partner_id": cls.partner_a.id, "company_id": cls.company_1.id},
+            ]
+        )
+        cls.visit_a.action_schedule()
         env.flush_all()
         reports = {
             "aftersales.kpi.report": [("claim_id", "=", cls.claim_a.id), ("kind", "=", "claim_opened")],
@@ -275,9 +292,10 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
                 "aftersales.failure.code": env["aftersales.failure.code"].create(
                     {"code": "MX-C1", "name": "Matrix cause", "kind": "cause", "company_id": cls.company_1.id}
                 ),
+                "aftersales.visit": cls.visit_a,
             }
         )
-        cls.deletable = {"aftersales.warranty": cls.pending_warranty_a}
+        cls.deletable = {"aftersales.warranty": cls.pending_warranty_a, "aftersales.visit": cls.visit_draft_a}
         company = {"company_id": cls.company_1.id}
         cls.write_vals = {
             "aftersales.warranty": {"quantity": 1.0},
@@ -303,6 +321,7 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.call.report": {"calls_in": 3},
             "aftersales.failure.code": {"name": "Renamed cause"},
             "aftersales.quality.report": {"claim_count": 9},
+            "aftersales.visit": {"report": "<p>Checked</p>"},
         }
         cls.create_vals = {
             "aftersales.warranty": {
@@ -349,6 +368,7 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.call.report": {"calls_in": 1, **company},
             "aftersales.failure.code": {"code": "MX-C2", "name": "New cause", "kind": "cause", **company},
             "aftersales.quality.report": {"claim_count": 1, **company},
+            "aftersales.visit": {"partner_id": cls.partner_a.id, "kind": "install", **company},
         }
 
     # ------------------------------------------------------------------

@@ -28,6 +28,7 @@ COUNTED_MODELS = (
     "loyalty.card",
     "sms.sms",
     "crm.lead",
+    "aftersales.visit",
 )
 
 
@@ -60,6 +61,16 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
             "_prepare_occasion",
             "2026-06-01 08:00:00",
             ("aftersales.occasion.log", "loyalty.card", "mail.mail", "sms.sms"),
+        ),
+        "aftersales_warranty.ir_cron_create_maintenance_visits": (
+            "_prepare_maintenance_visits",
+            "2026-06-01 08:00:00",
+            ("aftersales.visit",),
+        ),
+        "aftersales_warranty.ir_cron_send_visit_reminders": (
+            "_prepare_visit_reminders",
+            "2026-06-01 08:00:00",
+            ("visits_reminded", "mail.message", "sms.sms"),
         ),
         "aftersales_feedback.ir_cron_kavenegar_delivery_reports": (
             "_prepare_kavenegar_reports",
@@ -115,6 +126,22 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
                 "program_id": self.company.aftersales_goodwill_program_id.id,
             }
         )
+
+    def _prepare_maintenance_visits(self):
+        # Delivered on 2026-01-10: the first three-month period is over.
+        self.policy_12m.maintenance_interval_months = 3
+
+    def _prepare_visit_reminders(self):
+        self.company.resource_calendar_id = False  # any time is working time
+        visit = self.env["aftersales.visit"].create(
+            {
+                "partner_id": self.customer.id,
+                "technician_id": self.agent.id,
+                "date_start": "2026-06-02 06:30:00",
+                "date_end": "2026-06-02 08:30:00",
+            }
+        )
+        visit.action_schedule()
 
     def _prepare_kavenegar_reports(self):
         # Two SMS accepted by Kavenegar, delivered since: the reports come from a local Kavenegar.
@@ -175,6 +202,7 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
         counts["certificates_pending"] = env["sale.order"].search_count(
             [("warranty_certificate_pending", "=", True)]
         )
+        counts["visits_reminded"] = env["aftersales.visit"].search_count([("reminder_sent", "=", True)])
         counts["sms_states"] = sorted(
             (state, to_delete, count)
             for state, to_delete, count in env["sms.sms"]._read_group([], ["state", "to_delete"], ["__count"])

@@ -83,6 +83,15 @@ aftersales.claim             action_view_aftersales_calls  claim_new           -
 res.partner                  action_view_aftersales_calls  customer            -  -  ok ok ok
 aftersales.call.import       action_import                 call_import         -  -  -  ok ok
 res.config.settings          action_aftersales_generate_pbx_token settings     -  -  -  -  -
+aftersales.claim             action_plan_visit             claim_new           -  -  ok ok -
+aftersales.claim             action_view_visits            claim_new           -  ok ok ok -
+aftersales.visit             action_schedule               visit_draft         -  -  ok ok -
+aftersales.visit             action_done                   visit_scheduled     -  -  ok ok -
+aftersales.visit             action_no_show                visit_scheduled     -  -  ok ok -
+aftersales.visit             action_cancel                 visit_scheduled     -  -  ok ok -
+aftersales.visit             action_add_parts              visit_scheduled     -  -  ok ok -
+aftersales.visit             action_view_claim             visit_scheduled     -  -  ok ok -
+aftersales.visit             action_print_report           visit_scheduled     -  -  ok ok -
 """
 
 # What a successful call must have done, by (model, method); the others return a window action or
@@ -108,6 +117,11 @@ AFTER = {
     ("repair.order", "action_repair_done"): lambda rec: rec.state == "done",
     ("sale.order", "action_confirm"): lambda rec: rec.state == "sale",
     ("aftersales.call.import", "action_import"): lambda rec: rec.state == "done" and rec.created_count == 1,
+    ("aftersales.visit", "action_schedule"): lambda rec: rec.state == "scheduled" and rec.calendar_event_id,
+    ("aftersales.visit", "action_done"): lambda rec: rec.state == "done",
+    ("aftersales.visit", "action_no_show"): lambda rec: rec.state == "no_show",
+    ("aftersales.visit", "action_cancel"): lambda rec: rec.state == "cancelled",
+    ("aftersales.visit", "action_add_parts"): lambda rec: rec.repair_order_id,
 }
 
 
@@ -169,6 +183,12 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
         env["loyalty.card"].create({"program_id": cls.company.aftersales_goodwill_program_id.id, "points": 1})
         cls.Feedback.create({"partner_id": cls.other_customer.id, "score": 5, "source": "call"})
         cls._add_stock(cls.product_serial, lot_names=["RPC-SPARE-1", "RPC-SPARE-2"])
+        # Service visits: any time is working time; a repair order and an event to write into.
+        cls.company.resource_calendar_id = False
+        env["repair.order"].create({"product_id": cls.product_serial.id, "partner_id": cls.customer.id})
+        env["calendar.event"].create(
+            {"name": "RPC event", "start": "2026-06-03 08:00:00", "stop": "2026-06-03 09:00:00"}
+        )
 
     # ------------------------------------------------------------------
     # Fixtures: a record in the state the row needs, made by the system
@@ -331,6 +351,29 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
     def fixture_settings(self, user):
         return self.env["res.config.settings"].create({})
 
+    def fixture_visit_draft(self, user):
+        return (
+            self.env["aftersales.visit"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "lot_id": self.lot.id,
+                    "product_id": self.lot.product_id.id,
+                    "technician_id": self.agent.id,
+                    "date_start": "2026-06-02 06:30:00",
+                    "date_end": "2026-06-02 08:30:00",
+                    "no_signature_reason": "Nobody to sign",
+                }
+            )
+            .sudo(False)
+        )
+
+    def fixture_visit_scheduled(self, user):
+        visit = self.fixture_visit_draft(user)
+        visit.sudo().action_schedule()
+        return visit
+
     def fixture_customer(self, user):
         return self.customer
 
@@ -462,6 +505,7 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
             "aftersales.followup.outcome": self.fixture_outcome,
             "aftersales.call": self.fixture_call,
             "aftersales.call.import": self.fixture_call_import,
+            "aftersales.visit": self.fixture_visit_scheduled,
         }
         protected = {
             model: self.env[model]._aftersales_protected_fields

@@ -3,9 +3,12 @@ from . import aftersales_guard_mixin  # isort: skip
 from . import (
     aftersales_claim,
     aftersales_claim_sla,
+    aftersales_claim_visit,
     aftersales_failure_code,
+    aftersales_visit,
     aftersales_warranty,
     aftersales_warranty_policy,
+    calendar_event,
     ir_qweb_fields,
     mail_render_mixin,
     product_category,

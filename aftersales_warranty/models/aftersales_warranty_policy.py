@@ -60,6 +60,23 @@ class AftersalesWarrantyPolicy(models.Model):
         help="Service product offered to customers to extend this warranty.",
     )
     warranty_count = fields.Integer(compute="_compute_warranty_count")
+    maintenance_interval_months = fields.Integer(
+        "Maintenance Every (months)",
+        default=0,
+        help="A maintenance visit is planned every this many months while the warranty is active; 0: none.",
+    )
+
+    @api.constrains("maintenance_interval_months")
+    def _check_maintenance_interval_months(self):
+        for policy in self:
+            if not 0 <= policy.maintenance_interval_months <= 120:
+                raise ValidationError(
+                    self.env._(
+                        "Warranty policy %(name)s: the maintenance interval is between 0 (none) and "
+                        "120 months.",
+                        name=policy.name,
+                    )
+                )
 
     @api.constrains("duration", "duration_unit")
     def _check_duration(self):

@@ -24,6 +24,14 @@ class ProductTemplate(models.Model):
     )
     warranty_extension_duration = fields.Integer("Extension Duration", default=12)
     warranty_extension_unit = fields.Selection(DURATION_UNITS, string="Extension Unit", default="month")
+    aftersales_install_required = fields.Boolean(
+        "Installation Visit",
+        help="Each unit delivered gets an installation visit at the customer's to schedule.",
+    )
+    aftersales_training_required = fields.Boolean(
+        "Training Visit",
+        help="Each delivery of this product gets a training visit at the customer's to schedule.",
+    )
 
     @api.constrains("is_warranty_extension", "type", "warranty_extension_duration", "warranty_extension_unit")
     def _check_warranty_extension(self):

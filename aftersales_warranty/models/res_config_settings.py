@@ -7,3 +7,6 @@ class ResConfigSettings(models.TransientModel):
     aftersales_send_certificate = fields.Boolean(
         related="company_id.aftersales_send_certificate", readonly=False
     )
+    aftersales_visit_max_per_day = fields.Integer(
+        related="company_id.aftersales_visit_max_per_day", readonly=False
+    )

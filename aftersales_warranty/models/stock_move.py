@@ -17,6 +17,7 @@ class StockMove(models.Model):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         if not self.env.context.get("aftersales_skip_warranty"):
             self.env["aftersales.warranty"]._create_from_moves(moves)
+            self.env["aftersales.visit"]._create_from_moves(moves)
         return moves
 
     @api.model

@@ -31,6 +31,7 @@ BENCHES = [
     ("club", "bench_club.py", ["--answers", "1000,10000", "--members", "10000,100000"], "feedback"),
     ("call_import", "bench_call_import.py", ["--lines", "100000"], "feedback"),
     ("quality_1m", "bench_quality_1m.py", ["--claims", "50000", "--products", "50"], "db1m"),
+    ("visit_planning", "bench_visit_planning.py", ["--sizes", "1000,10000"], "db"),
 ]
 __doc__ += "".join(f"\n* ``{name}``: ``{script} {' '.join(extra)}``" for name, script, extra, _db in BENCHES)
 __doc__ += (
