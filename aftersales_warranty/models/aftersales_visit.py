@@ -331,8 +331,8 @@ class AftersalesVisit(models.Model):
                 limit=1,
             )
         )
-        new_name = self.env._("New")
-        for vals in vals_list:
+        names = self._aftersales_next_names(sequence, len(vals_list))
+        for vals, name in zip(vals_list, names, strict=True):
             if vals.get("claim_id"):
                 claim_vals = self._prepare_claim_vals(Claim.browse(vals["claim_id"]))
                 for key, value in claim_vals.items():
@@ -342,8 +342,22 @@ class AftersalesVisit(models.Model):
                 vals["date_end"] = fields.Datetime.to_datetime(vals["date_start"]) + timedelta(
                     hours=DEFAULT_VISIT_HOURS
                 )
-            vals["name"] = sequence._next() if sequence else new_name
+            vals["name"] = name
         return vals_list
+
+    def _aftersales_next_names(self, sequence, count):
+        """``count`` references of ``sequence``: a standard sequence without date ranges gives them
+        all in one statement (``ir.sequence._next`` takes one number per statement), others one by
+        one as Odoo draws them."""
+        if not sequence:
+            return [self.env._("New")] * count
+        if sequence.implementation != "standard" or sequence.use_date_range or count < 2:
+            return [sequence._next() for _index in range(count)]
+        # The PostgreSQL sequence Odoo creates for a standard ir.sequence, read as _next_do reads it.
+        self.env.cr.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)", [f"ir_sequence_{sequence.id:03d}", count]
+        )
+        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
 
     def write(self, vals):
         if self.env.user.share is False and not self.env.su:

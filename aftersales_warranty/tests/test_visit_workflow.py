@@ -75,6 +75,26 @@ class TestVisitTransitions(AftersalesVisitCommon):
         self.assertEqual(visit.state, "scheduled")
         self.assertEqual(visit.time_window, "10:00-12:00")
 
+    def test_references_of_a_batch_in_one_statement(self):
+        """A batch of visits (the maintenance cron's) draws its references together: the statements of
+        a create do not grow with the number of visits, and the references follow each other."""
+
+        def create(count):
+            before = self.env.cr.sql_log_count
+            visits = self.Visit.create(
+                [{"partner_id": self.customer.id, "kind": "maintenance"} for _index in range(count)]
+            )
+            self.env.flush_all()
+            return visits, self.env.cr.sql_log_count - before
+
+        create(2)  # caches warmed
+        few, few_queries = create(3)
+        many, many_queries = create(12)
+        self.assertEqual(many_queries, few_queries)
+        numbers = [int(name.rsplit("/", 1)[1]) for name in (few + many).mapped("name")]
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 15)))
+        self.assertTrue(all(name.startswith("VIS/") for name in (few + many).mapped("name")))
+
     def test_state_and_name_cannot_be_written(self):
         visit = self._visit("2026-06-02 09:00", "2026-06-02 11:00")
         for vals in (
