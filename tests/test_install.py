@@ -358,6 +358,16 @@ def test_update_from_the_previous_release():
             )
             manifests = {addon: _manifest_version(addon) for addon in ADDONS.split(",")}
             assert versions == sorted(f"{addon}={version}" for addon, version in manifests.items())
+            # 19.0.1.3.0: every company has its customer club (the migration made it, as the install
+            # does), the visits' dependencies are installed, and no claim lost its state.
+            assert db.sql(
+                "SELECT count(*) FROM res_company c JOIN loyalty_program p"
+                " ON p.id = c.aftersales_club_program_id AND p.program_type = 'loyalty'"
+            ) == db.sql("SELECT count(*) FROM res_company")
+            assert db.sql(
+                "SELECT name || '=' || state FROM ir_module_module WHERE name IN ('calendar', 'resource')"
+            ) == ["calendar=installed", "resource=installed"]
+            assert db.sql("SELECT count(*) FROM aftersales_claim WHERE state IS NULL") == ["0"]
             # Every occasion follows a calendar; those of the demo data the Solar Hijri one.
             assert db.sql("SELECT count(*) FROM aftersales_occasion WHERE calendar IS NULL") == ["0"]
             assert db.sql("SELECT calendar FROM aftersales_occasion WHERE name->>'en_US' = 'Nowruz'") == [
