@@ -1,6 +1,7 @@
 from . import (
     test_access_matrix,
     test_call,
+    test_call_dashboard,
     test_call_webhook,
     test_club,
     test_club_http,

@@ -133,8 +133,17 @@ class TestVisitDashboard(AftersalesFeedbackCommon, HttpCase):
 
     @classmethod
     def _claim_static(cls):
+        # Diagnosed: what failed is known, so the visit that fixes the unit resolves the claim.
+        cause = cls.env["aftersales.failure.code"].create(
+            {"code": "KPI-C1", "name": "Worn relay", "kind": "cause"}
+        )
         claim = cls.env["aftersales.claim"].create(
-            {"lot_id": cls.lot.id, "channel": "phone", "date_reported": "2026-06-01 08:00:00"}
+            {
+                "lot_id": cls.lot.id,
+                "channel": "phone",
+                "date_reported": "2026-06-01 08:00:00",
+                "cause_id": cause.id,
+            }
         )
         claim.action_start_diagnosis()
         return claim

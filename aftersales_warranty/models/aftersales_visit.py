@@ -554,10 +554,13 @@ class AftersalesVisit(models.Model):
             if claim.state == "diagnosis":
                 claim._system_write({"state": "in_progress", "resolution": claim.resolution or "repair"})
             if claim.state == "in_progress":
-                claim.action_resolve()
-                claim.message_post(
-                    body=self.env._("Resolved by visit %(visit)s.", visit=visit._get_html_link())
-                )
+                # As the workshop's finished repair does: without a cause the claim waits for its
+                # agent (a to-do), the technician is never blocked.
+                claim._resolve_done_work()
+                if claim.state == "resolved":
+                    claim.message_post(
+                        body=self.env._("Resolved by visit %(visit)s.", visit=visit._get_html_link())
+                    )
 
     def _send_visit_report(self):
         """The visit report PDF, to the customer by email and to the claim as an attachment."""

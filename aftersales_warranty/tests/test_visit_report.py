@@ -19,8 +19,8 @@ class TestVisitOnSite(AftersalesVisitCommon, HttpCase):
         cls.company.write({"name": "Pars Cooling Co.", "email": "service@parscooling.example.com"})
         cls.spare = cls.env["product.product"].create({"name": "Compressor Relay", "type": "consu"})
 
-    def _claim_visit(self, **vals):
-        claim = self._claim(description="<p>Blows warm air.</p>")
+    def _claim_visit(self, cause=True, **vals):
+        claim = self._claim(description="<p>Blows warm air.</p>", cause_id=cause and self.cause.id)
         claim.action_start_diagnosis()
         context = claim.with_user(self.agent).action_plan_visit()["context"]
         visit = (
@@ -81,6 +81,21 @@ class TestVisitOnSite(AftersalesVisitCommon, HttpCase):
             ]
         )
         self.assertEqual(len(claim_pdf), 1)
+
+    def test_fixed_without_a_cause_waits_for_the_agent(self):
+        """The technician closes the visit; the claim, with no cause yet, stays in progress and its
+        agent is asked for the cause (as after a finished workshop repair)."""
+        claim, visit = self._claim_visit(cause=False, unit_fixed=True, no_signature_reason="Nobody to sign")
+        claim.user_id = self.agent
+        with self.assertNoLogs("odoo", level="ERROR"):
+            visit.action_done()
+        self.assertEqual(visit.state, "done")
+        self.assertEqual(claim.state, "in_progress")
+        self.assertEqual(claim.activity_ids.summary, "Set the cause, then resolve")
+        self.assertEqual(claim.activity_ids.user_id, self.agent)
+        claim.with_user(self.agent).cause_id = self.cause
+        claim.with_user(self.agent).action_resolve()
+        self.assertEqual(claim.state, "resolved")
 
     def test_unit_not_fixed_keeps_the_claim_open(self):
         claim, visit = self._claim_visit(no_signature_reason="Nobody to sign")
