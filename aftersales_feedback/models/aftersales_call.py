@@ -48,6 +48,8 @@ CLID_NUMBER = re.compile(r"<([^<>]*)>\s*$")
 MAX_TEXT = 255
 # Calls stored together: one customer lookup, one create and a few call-back queries per batch.
 BATCH_SIZE = 1000
+# Asterisk builds a uniqueid from the system name and the epoch (at most 150 characters in its CDR).
+UNIQUEID_MAX = 150
 
 
 def _text(value):
@@ -250,6 +252,14 @@ class AftersalesCall(models.Model):
             raise UserError(
                 self.env._("The call has no uniqueid: the exchange's id is what stores each call once.")
             )
+        if len(cdr["uniqueid"]) > UNIQUEID_MAX:
+            raise UserError(
+                self.env._(
+                    "The uniqueid %(uniqueid)s is longer than %(max)s characters: not an exchange's id.",
+                    uniqueid=repr(cdr["uniqueid"][:40]),
+                    max=UNIQUEID_MAX,
+                )
+            )
         if cdr["uniqueid"] in existing:
             return {"external_id": cdr["uniqueid"]}
         disposition = cdr["disposition"].upper()
@@ -281,6 +291,14 @@ class AftersalesCall(models.Model):
                     )
                 )
             seconds[key] = int(value)
+        if seconds["billsec"] > seconds["duration"]:
+            raise UserError(
+                self.env._(
+                    "The talk time (billsec %(billsec)s) is longer than the call (duration %(duration)s).",
+                    billsec=seconds["billsec"],
+                    duration=seconds["duration"],
+                )
+            )
         src = cdr["src"]
         if not src:
             match = CLID_NUMBER.search(cdr["clid"])
@@ -482,6 +500,13 @@ class AftersalesCall(models.Model):
         self._aftersales_sql_update(activity_links, called_back, done_activities)
         self._aftersales_done_activities(done_activities)
 
+    def _aftersales_note_author(self):
+        """Who writes the calls' notes: the manager who imports, OdooBot for the exchange's posts
+        (they arrive as the public user)."""
+        if self.env.user._is_public():
+            return self.env.ref("base.partner_root").id
+        return self.env.user.partner_id.id
+
     def _aftersales_done_activities(self, activities):
         """Mark these "Call back" activities done as a batch: one note per customer (or call) saying
         so, then archived as Odoo archives a done activity. ``action_feedback`` posts one message per
@@ -499,7 +524,9 @@ class AftersalesCall(models.Model):
             notes = {
                 res_id: Markup("<br/>").join(lines) for res_id, lines in texts.items()
             }  # the log is the system's, on records it filed the activity on
-            self.env[model_name].sudo().browse(list(notes))._message_log_batch(notes)
+            self.env[model_name].sudo().browse(list(notes))._message_log_batch(
+                notes, author_id=self._aftersales_note_author()
+            )
         activities.sudo().write({"active": False, "feedback": self.env._("Called back.")})
 
     def _aftersales_sql_update(self, activity_links, called_back, done_activities):
@@ -574,7 +601,9 @@ class AftersalesCall(models.Model):
             body = Markup("<ul>%s</ul>") % Markup().join(Markup("<li>%s</li>") % text for text in texts)
             by_model.setdefault(target._name, {})[target.id] = body
         for model_name, bodies in by_model.items():
-            self.env[model_name].sudo().browse(list(bodies))._message_log_batch(bodies)
+            self.env[model_name].sudo().browse(list(bodies))._message_log_batch(
+                bodies, author_id=self._aftersales_note_author()
+            )
 
     def _aftersales_note_line(self):
         self.ensure_one()

@@ -77,11 +77,16 @@ class TestCallIntake(AftersalesCallCommon):
             self._cdr(["x"], "02188776655", "2026-05-31 09:00:00"),
             "not a call",
             self._cdr("09123456789", "02188776655", "1780207200"),  # epoch seconds
+            self._cdr("09123456789", "02188776655", "2026-05-31 09:00:00", duration=5, billsec=9),
+            self._cdr("09123456789", "02188776655", "2026-05-31 09:00:00", uniqueid="1" * 2000),
         ]
         with self.assertNoLogs("odoo", level="ERROR"):
             result = self.Call._aftersales_intake_rows(self.company, rows, "webhook")
         self.assertEqual(result["created"], 2)
-        self.assertEqual([error["index"] for error in result["errors"]], [1, 2, 3, 4, 5, 6])
+        self.assertEqual([error["index"] for error in result["errors"]], [1, 2, 3, 4, 5, 6, 8, 9])
+        self.assertIn("talk time", result["errors"][6]["error"])
+        self.assertIn("longer than 150 characters", result["errors"][7]["error"])
+        self.assertFalse(self.Call.search_count([("external_id", "=like", "1111%")]))
         self.assertIn("RINGING", result["errors"][1]["error"])
         self.assertIn("uniqueid", result["errors"][2]["error"])
 

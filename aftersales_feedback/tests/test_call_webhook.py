@@ -47,6 +47,12 @@ class TestCallWebhook(AftersalesCallCommon, HttpCase):
         self.assertEqual((payload["created"], payload["duplicates"]), (2, 0))
         self.assertEqual([error["index"] for error in payload["errors"]], [1])
         self.assertIn("RINGING", payload["errors"][0]["error"])
+        # The calls' notes are the exchange's, written by OdooBot (not "Public user").
+        notes = self.env["mail.message"].search(
+            [("model", "in", ("res.partner", "aftersales.claim")), ("body", "ilike", "+989123456789")]
+        )
+        self.assertTrue(notes)
+        self.assertEqual(notes.author_id, self.env.ref("base.partner_root"))
         response = self._post(rows[0], self.token)
         self.assertEqual(response.json(), {"created": 0, "duplicates": 1, "errors": []})
         self.assertEqual(self.Call.search_count([]), 2)
