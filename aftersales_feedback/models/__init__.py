@@ -13,6 +13,7 @@ from . import (
     aftersales_visit,
     aftersales_warranty,
     crm_lead,
+    ir_module_module,
     loyalty_card,
     loyalty_history,
     loyalty_program,

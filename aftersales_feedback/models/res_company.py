@@ -222,6 +222,19 @@ class ResCompany(models.Model):
         for company, program in zip(missing, programs, strict=True):
             company.sudo().aftersales_club_program_id = program
 
+    def _aftersales_translate_club(self, langs):
+        """The club programs' name and point name in ``langs``, from the code's translations, where
+        they are still the words the install gave them (a name the manager chose is kept)."""
+        programs = self.mapped("aftersales_club_program_id").sudo()  # set-up data, as at creation
+        defaults = {"name": "Customer Club", "portal_point_name": "Club points"}
+        for lang in set(langs) - {"en_US"}:
+            translated = self.with_context(lang=lang).env
+            words = {"name": translated._("Customer Club"), "portal_point_name": translated._("Club points")}
+            for program in programs:
+                for field, english in defaults.items():
+                    if program.with_context(lang="en_US")[field] == english and words[field] != english:
+                        program.update_field_translations(field, {lang: words[field]})
+
     def _aftersales_prepare_club_vals(self):
         self.ensure_one()
         return {

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from odoo.addons.aftersales_warranty.models.aftersales_claim import OPEN_STATES
 from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import _SYSTEM_WRITES, system_writes
 
 from .aftersales_club_rule import CLUB_EVENT_MODELS
@@ -382,6 +383,22 @@ class ResPartner(models.Model):
             with system_writes():
                 for tier, partner_ids in changes.items():
                     partners.browse(partner_ids).write({"aftersales_club_tier_id": tier.id})
+            # The open claims of members who reached a tier with a priority get it now, as new ones do.
+            raised = [pid for tier, pids in changes.items() if tier.claim_priority for pid in pids]
+            if raised:
+                claims = (
+                    self.env["aftersales.claim"]
+                    .sudo()
+                    .search(
+                        [
+                            ("company_id", "=", company.id),
+                            ("partner_id", "child_of", raised),
+                            ("state", "in", OPEN_STATES),
+                        ]
+                    )
+                )
+                claims.invalidate_recordset(["aftersales_club_tier_id"])  # the tier it read is gone
+                claims._apply_club_priority()
 
     @api.model
     def _aftersales_club_earned(self, cards):

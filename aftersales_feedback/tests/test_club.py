@@ -1,5 +1,7 @@
 import json
+from pathlib import Path
 
+import polib
 from freezegun import freeze_time
 
 from odoo import Command
@@ -9,6 +11,8 @@ from odoo.tests import Form, new_test_user, tagged
 from ..hooks import _aftersales_club_setup
 from .club_common import AftersalesClubCommon
 from .test_coupon import PNG_B64
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @tagged("post_install", "-at_install")
@@ -262,6 +266,21 @@ class TestClub(AftersalesClubCommon):
         self.assertEqual(claim.priority, "3")
         self.assertEqual((claim.date_deadline - claim.date_reported).total_seconds(), 8 * 3600)
 
+    def test_open_claim_raised_when_the_member_reaches_a_tier(self):
+        """A claim opened before the member reached Platinum gets Platinum's priority and deadline
+        when the points come; a closed claim keeps its own."""
+        self.env["aftersales.claim.sla"].create(
+            [
+                {"name": "Normal", "claim_priority": "1", "resolve_hours": 72},
+                {"name": "Urgent", "claim_priority": "3", "resolve_hours": 8},
+            ]
+        )
+        open_claim = self._claim(partner_id=self.customer.id)
+        self.assertEqual(open_claim.priority, "1")
+        self._give_points(self.customer, 1200)  # Platinum: urgent
+        self.assertEqual(open_claim.priority, "3")
+        self.assertEqual((open_claim.date_deadline - open_claim.date_reported).total_seconds(), 8 * 3600)
+
     def test_tier_shown_on_order_claim_and_lead(self):
         self._give_points(self.customer, 400)
         order = self._sell([(self.product_no_warranty, 1)], confirm=False)
@@ -349,3 +368,20 @@ class TestClub(AftersalesClubCommon):
             ]
             groupby = [row["fieldName"] for row in pivot["rows"]]
             self.assertTrue(Model.formatted_read_group(pivot["domain"], groupby, aggregates))
+
+
+@tagged("post_install", "-at_install")
+class TestClubLanguages(AftersalesClubCommon):
+    def test_program_speaks_a_language_loaded_after_it(self):
+        """The program is made at install, Persian is loaded later (``setup/run``): its name and
+        point name (the portal's home shows them) are translated then; a name chosen is kept."""
+        other = self.env["res.company"].create({"name": "Renamed Club Co."})
+        other._aftersales_ensure_club()
+        other.aftersales_club_program_id.name = "Pars Stars"
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.env["ir.module.module"]._load_module_terms(["aftersales_feedback"], ["fa_IR"])
+        fa = {entry.msgid: entry.msgstr for entry in polib.pofile(str(ROOT / "i18n" / "fa.po"))}
+        program = self.club.with_context(lang="fa_IR")
+        self.assertEqual(program.name, fa["Customer Club"])
+        self.assertEqual(program.portal_point_name, fa["Club points"])
+        self.assertEqual(other.aftersales_club_program_id.with_context(lang="fa_IR").name, "Pars Stars")
