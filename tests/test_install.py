@@ -383,10 +383,11 @@ def test_update_from_the_previous_release():
                 " OR body_html::text LIKE '%format_datetime(object.date_deadline)%'"
             ) == ["0"]
             assert db.sql(
-                "SELECT count(*) FROM mail_template t JOIN ir_model_data d ON d.res_id = t.id"
+                "SELECT d.name FROM mail_template t JOIN ir_model_data d ON d.res_id = t.id"
                 " AND d.model = 'mail.template' AND d.module = 'aftersales_warranty'"
+                " AND d.name IN ('mail_template_warranty_certificate', 'mail_template_claim_received')"
                 " WHERE t.body_html::text LIKE '%format_aftersales_date(%'"
-            ) == ["2"]
+            ) == ["mail_template_claim_received", "mail_template_warranty_certificate"]
             # The after-sales coupons are emailed with the addon's template (expiry in the reader's calendar).
             assert db.sql(
                 "SELECT d.module || '.' || d.name FROM loyalty_mail m"
