@@ -35,7 +35,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import ROOT, copy_database, drop_database, ensure_database, ensure_million_warranties
+from benchlib import ROOT, drop_database, million_warranties_copy
 
 # The reads a user makes in the pivot and the graph: (label, groupby, domain).
 READS = [
@@ -57,18 +57,8 @@ def main():
     parser.add_argument("--products", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    ensure_database(args.database)
-
-    import odoo  # noqa: PLC0415  (an installed prerequisite, imported once the database exists)
-    from odoo import sql_db  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", args.database, "--log-level=warn"])
-    data = ensure_million_warranties(Registry(args.database))
-    Registry.delete(args.database)
-    sql_db.close_db(args.database)
     work_db = f"{args.database}_quality"
-    copy_database(args.database, work_db)
+    odoo, sql_db, Registry, data, _copy_seconds = million_warranties_copy(args.database, work_db)
     try:
         start = time.perf_counter()
         subprocess.run(

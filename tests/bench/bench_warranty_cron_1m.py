@@ -40,7 +40,7 @@ import sys
 import time
 from datetime import timedelta
 
-from benchlib import ROOT, copy_database, drop_database, ensure_database, ensure_million_warranties
+from benchlib import ROOT, drop_database, million_warranties_copy
 
 
 def rss_mb():
@@ -84,20 +84,8 @@ def main():
         help="the reminder rule's days before the end (0: no reminders)",
     )
     args = parser.parse_args()
-    ensure_database(args.database)
-
-    import odoo  # noqa: PLC0415  (an installed prerequisite, imported once the database exists)
-    from odoo import sql_db  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", args.database, "--log-level=warn"])
-    data = ensure_million_warranties(Registry(args.database))
-    Registry.delete(args.database)
-    sql_db.close_db(args.database)
     work_db = f"{args.database}_cron"
-    start = time.perf_counter()
-    copy_database(args.database, work_db)
-    copy_seconds = time.perf_counter() - start
+    odoo, sql_db, Registry, data, copy_seconds = million_warranties_copy(args.database, work_db)
     try:
         held = run(odoo, sql_db, Registry(work_db), data, args, copy_seconds)
         if args.reminder_days > 0:

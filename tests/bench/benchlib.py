@@ -234,6 +234,25 @@ def ensure_million_warranties(registry, size=1_000_000, per_order=10):
         return {**info, "seconds": seconds}
 
 
+def million_warranties_copy(database, work_db):
+    """The million warranties of ``database`` (created and generated once, see
+    ``ensure_million_warranties``), copied into ``work_db`` for a run that commits.
+
+    Returns ``(odoo, sql_db, Registry, data, copy_seconds)``; ``database`` is left closed."""
+    ensure_database(database)
+    import odoo  # noqa: PLC0415  (an installed prerequisite, imported once the database exists)
+    from odoo import sql_db  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", database, "--log-level=warn"])
+    data = ensure_million_warranties(Registry(database))
+    Registry.delete(database)
+    sql_db.close_db(database)
+    start = time.perf_counter()
+    copy_database(database, work_db)
+    return odoo, sql_db, Registry, data, time.perf_counter() - start
+
+
 def _next_id(cr, table):
     """The id the next row of ``table`` gets (nobody else writes to the bench database)."""
     cr.execute(f"SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM {table}_id_seq")
