@@ -115,9 +115,11 @@ class AftersalesClubTier(models.Model):
         counts = {}
         for company in self.company_id:
             Partner = self.env["res.partner"].sudo().with_company(company)  # a count, not the customers
-            tiers = self.filtered(lambda t, c=company: t.company_id == c)
-            for tier in tiers:
-                counts[tier.id] = Partner.search_count([("aftersales_club_tier_id", "=", tier.id)])
+            tiers = self.filtered(lambda t, c=company: t.company_id == c and t.id)
+            groups = Partner._read_group(
+                [("aftersales_club_tier_id", "in", tiers.ids)], ["aftersales_club_tier_id"], ["__count"]
+            )
+            counts.update({tier.id: count for tier, count in groups})
         for tier in self:
             tier.member_count = counts.get(tier.id, 0)
 

@@ -385,3 +385,17 @@ class TestClubLanguages(AftersalesClubCommon):
         self.assertEqual(program.name, fa["Customer Club"])
         self.assertEqual(program.portal_point_name, fa["Club points"])
         self.assertEqual(other.aftersales_club_program_id.with_context(lang="fa_IR").name, "Pars Stars")
+
+
+@tagged("post_install", "-at_install")
+class TestClubTierMembers(AftersalesClubCommon):
+    def test_member_count_per_tier(self):
+        other = self.env["res.partner"].create({"name": "Second Member"})
+        self._give_points(self.customer, 400)  # Gold
+        self._give_points(other, 1500)  # Platinum
+        tiers = self.silver | self.gold | self.platinum
+        tiers.invalidate_recordset(["member_count"])
+        self.assertEqual(tiers.mapped("member_count"), [0, 1, 1])
+        self._give_points(self.customer, 700)  # 1,100 in the window: Platinum too
+        tiers.invalidate_recordset(["member_count"])
+        self.assertEqual(tiers.mapped("member_count"), [0, 0, 2])
