@@ -636,14 +636,12 @@ class AftersalesVisit(models.Model):
                 no_mail_to_attendees=True, dont_notify=True, mail_notrack=True, mail_create_nolog=True
             )
         )
-        for visit in self:
-            vals = visit._prepare_event_vals()
-            event = visit.calendar_event_id
-            if event:
-                Event.browse(event.id).write(vals)
-            else:
-                event = Event.create(vals)
-                visit._system_write({"calendar_event_id": event.id})
+        new = self.filtered(lambda visit: not visit.calendar_event_id)
+        for visit in self - new:
+            Event.browse(visit.calendar_event_id.id).write(visit._prepare_event_vals())
+        events = Event.create([visit._prepare_event_vals() for visit in new])
+        for visit, event in zip(new, events, strict=True):
+            visit._system_write({"calendar_event_id": event.id})
 
     def _follow_event(self, event, start, stop):
         """The technician moved the visit's event in the calendar: the visit follows, with the
