@@ -2,10 +2,18 @@
 from . import aftersales_guard_mixin  # isort: skip
 from . import (
     aftersales_claim,
+    aftersales_claim_failure,
+    aftersales_claim_intake,
+    aftersales_claim_mail,
+    aftersales_claim_portal,
     aftersales_claim_sla,
+    aftersales_claim_stock,
     aftersales_claim_visit,
     aftersales_failure_code,
     aftersales_visit,
+    aftersales_visit_customer,
+    aftersales_visit_planning,
+    aftersales_visit_sources,
     aftersales_warranty,
     aftersales_warranty_policy,
     calendar_event,

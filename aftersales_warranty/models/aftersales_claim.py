@@ -1,9 +1,7 @@
 from datetime import timedelta
 
-import phonenumbers
-
-from odoo import Command, api, fields, models
-from odoo.exceptions import LockError, UserError, ValidationError
+from odoo import api, fields, models
+from odoo.exceptions import LockError, UserError
 from odoo.fields import Domain
 
 from .aftersales_claim_sla import CLAIM_PRIORITIES
@@ -20,9 +18,6 @@ CLAIM_STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("new", "diagnosis", "awaiting_approval", "in_progress")
-# What an email to the claims alias may set besides sender, subject and body: the alias's own
-# defaults. Callers of the mail gateway (message_process is public) give nothing else.
-MAIL_GATEWAY_FIELDS = ("channel", "priority")
 
 
 class AftersalesClaim(models.Model):
@@ -184,41 +179,6 @@ class AftersalesClaim(models.Model):
     date_resolved = fields.Datetime("Resolved On", copy=False, readonly=True)
     date_closed = fields.Datetime("Closed On", copy=False, readonly=True)
     color = fields.Integer(compute="_compute_color")
-    # Failure codes (see aftersales.failure.code): the customer says what is wrong in words (the
-    # description), the agent codes the symptom, the cause and the remedy for the quality report.
-    failure_categ_ids = fields.Many2many(
-        "product.category",
-        compute="_compute_failure_categ_ids",
-        help="The product's category and its parents: the codes of these (or of none) apply.",
-    )
-    symptom_id = fields.Many2one(
-        "aftersales.failure.code",
-        index="btree_not_null",
-        tracking=True,
-        check_company=True,
-        domain="[('kind', '=', 'symptom'), '|', ('categ_ids', '=', False), "
-        "('categ_ids', 'in', failure_categ_ids)]",
-        help="What the customer sees or hears.",
-    )
-    cause_id = fields.Many2one(
-        "aftersales.failure.code",
-        index="btree_not_null",
-        tracking=True,
-        check_company=True,
-        domain="[('kind', '=', 'cause'), '|', ('categ_ids', '=', False), "
-        "('categ_ids', 'in', failure_categ_ids)]",
-        help="What failed. Required to resolve a repair or a replacement.",
-    )
-    remedy_id = fields.Many2one(
-        "aftersales.failure.code",
-        index="btree_not_null",
-        tracking=True,
-        check_company=True,
-        domain="[('kind', '=', 'remedy'), '|', ('categ_ids', '=', False), "
-        "('categ_ids', 'in', failure_categ_ids)]",
-        help="What was done about it.",
-    )
-
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
@@ -312,12 +272,6 @@ class AftersalesClaim(models.Model):
     def _compute_color(self):
         for claim in self:
             claim.color = 1 if claim.is_overdue else (10 if claim.under_warranty else 0)
-
-    def _compute_access_url(self):
-        res = super()._compute_access_url()
-        for claim in self:
-            claim.access_url = f"/my/claims/{claim.id}"
-        return res
 
     # ------------------------------------------------------------------
     # Onchanges and CRUD
@@ -418,43 +372,6 @@ class AftersalesClaim(models.Model):
             vals["ack_pending"] = True
         return vals_list
 
-    def _track_template(self, changes):
-        res = super()._track_template(changes)
-        claim = self[0]
-        if "state" in changes and claim.state == "resolved" and claim.partner_id.email:
-            template = self.env.ref(
-                "aftersales_warranty.mail_template_claim_resolved", raise_if_not_found=False
-            )
-            if template:
-                res["state"] = (template, {"subtype_xmlid": "mail.mt_comment"})
-        return res
-
-    @api.model
-    def message_new(self, msg_dict, custom_values=None):
-        """A claim from an email to the claims alias: channel email, customer from the sender.
-
-        The mail gateway runs as superuser and ``message_process`` can be called by any user: the
-        claim takes the sender, subject and body, and of ``custom_values`` only the alias's own
-        defaults (``MAIL_GATEWAY_FIELDS``); no override, state, company or agent. The customer was
-        matched on the From: address alone, which anybody can write: the claim shows on that
-        customer's portal once an agent has confirmed the customer.
-        """
-        values = {
-            key: value
-            for key, value in (custom_values or {}).items()
-            if key in MAIL_GATEWAY_FIELDS and isinstance(value, str)
-        }
-        values.update(channel="email", customer_confirmed=False)
-        partner = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
-        if not partner and msg_dict.get("email_from"):
-            # Routed without an alias (fetchmail's default model): the gateway did not look.
-            partner = self._partner_find_from_emails_single([msg_dict["email_from"]], no_create=True)[:1]
-        if partner:
-            values["partner_id"] = partner.id
-        values["email"] = msg_dict.get("email_from")
-        values["description"] = msg_dict.get("body")
-        return super().message_new(msg_dict, custom_values=values)
-
     def _aftersales_prepare_write(self, vals):
         vals = super()._aftersales_prepare_write(vals)
         if "lot_id" in vals:
@@ -492,124 +409,6 @@ class AftersalesClaim(models.Model):
                     name=started[0].name,
                 )
             )
-
-    # ------------------------------------------------------------------
-    # Checks done on create/write
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _check_agents(self, users):
-        """A claim's agent is an internal user: a portal user would be emailed the claim's content."""
-        for user in users.exists():
-            if user.share:
-                raise ValidationError(
-                    self.env._(
-                        "%(user)s is not an internal user and cannot be the agent of a claim.",
-                        user=user.name,
-                    )
-                )
-
-    @api.model
-    def _check_no_open_claim(self, lots_and_claims):
-        """One open claim per unit: a second call about the same serial goes to the open claim.
-
-        ``lots_and_claims``: (serial id, id of the claim that may hold it or False) pairs.
-        """
-        lot_ids = {lot_id for lot_id, _claim_id in lots_and_claims}
-        if not lot_ids:
-            return
-        open_claims = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search_fetch([("lot_id", "in", list(lot_ids)), ("state", "in", OPEN_STATES)], ["name", "lot_id"])
-        )
-        for lot_id, claim_id in lots_and_claims:
-            other = open_claims.filtered(lambda c, lot=lot_id, me=claim_id: c.lot_id.id == lot and c.id != me)
-            if other:
-                raise ValidationError(
-                    self.env._(
-                        "Serial number %(serial)s already has open claim %(claim)s: add to that claim "
-                        "instead of opening another one.",
-                        serial=other[:1].lot_id.name,
-                        claim=other[:1].name,
-                    )
-                )
-
-    @api.model
-    def _e164(self, phone, country):
-        """``phone`` in E.164 with ``country`` for national numbers, or a ValidationError that says
-        how to write it."""
-        try:
-            return self._phone_format_number(phone, country, force_format="E164", raise_exception=True)
-        except UserError:
-            region = country.code or "IR"
-            example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
-            raise ValidationError(
-                self.env._(
-                    "The phone number %(phone)s is not valid: write it with its country code, "
-                    "for example %(example)s.",
-                    phone=phone,
-                    example=phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-                    if example
-                    else "+98 912 345 6789",
-                )
-            ) from None
-
-    def _normalize_phones(self):
-        """Store phones in E.164, with the customer's country (else the company's)."""
-        for claim in self.filtered("phone"):
-            number = self._e164(claim.phone, claim.partner_id.country_id or claim.company_id.country_id)
-            if number and number != claim.phone:
-                claim.phone = number  # written again, already in E.164: the check stops there
-
-    def _check_serial_received(self):
-        for claim in self:
-            self._check_serial_received_by(claim.lot_id, claim.partner_id, claim.serial_override)
-
-    @api.model
-    def _check_serial_received_by(self, lot, partner, override):
-        """A serial must have reached the claim's customer, unless a manager overrides it."""
-        if not lot or not partner:
-            return
-        received = lot.warranty_ids.filtered(
-            lambda w: (
-                w.state != "void" and w.partner_id.commercial_partner_id == partner.commercial_partner_id
-            )
-        )
-        if received:
-            return
-        if not override:
-            raise ValidationError(
-                self.env._(
-                    "Serial number %(serial)s was never delivered to %(customer)s: check the serial, "
-                    "or ask an After-Sales manager to accept the claim anyway.",
-                    serial=lot.name,
-                    customer=partner.display_name,
-                )
-            )
-        if not self.env.user.has_group("aftersales_warranty.group_aftersales_manager") and not self.env.su:
-            raise ValidationError(
-                self.env._(
-                    "Only an After-Sales manager can accept serial %(serial)s, "
-                    "which %(customer)s never received.",
-                    serial=lot.name,
-                    customer=partner.display_name,
-                )
-            )
-
-    def _apply_sla_priority(self):
-        for claim in self:
-            raise_to = claim.sla_id.raise_priority
-            if raise_to and int(raise_to) > int(claim.priority):
-                claim.priority = raise_to
-
-    @api.model
-    def _warranty_covers(self, warranty, when):
-        """Whether ``warranty`` covers its unit at datetime ``when`` (dates in the company's zone)."""
-        if not warranty or not when or warranty.state == "void" or not warranty.date_start:
-            return False
-        day = self.env["aftersales.warranty"]._date_in_company_tz(warranty.company_id, when)
-        return warranty.state in ("active", "expired") and warranty.date_start <= day <= warranty.date_end
 
     # ------------------------------------------------------------------
     # Transitions
@@ -702,36 +501,6 @@ class AftersalesClaim(models.Model):
         self._ensure_state(("awaiting_approval",), self.env._("be approved"))
         self.repair_order_ids.filtered(lambda r: r.state == "draft")._action_repair_confirm()
         self._system_write({"state": "in_progress"})
-
-    def _portal_approve_quotation(self):
-        """The customer approves the repair quotation from the portal (the controller checked that
-        the claim is theirs)."""
-        self._approve_quotation()
-        for claim in self:
-            claim.message_post(
-                body=self.env._("The customer approved the repair quotation."),
-                author_id=claim.partner_id.id,
-            )
-        return True
-
-    def _portal_decline_quotation(self):
-        """The customer declines the repair quotation: the draft repairs are cancelled and the claim
-        goes back to diagnosis, with a to-do for its agent (return the unit, offer advice)."""
-        self._ensure_state(("awaiting_approval",), self.env._("be declined"))
-        self.repair_order_ids.filtered(lambda r: r.state == "draft").action_repair_cancel()
-        self._system_write({"state": "diagnosis", "resolution": False})
-        for claim in self:
-            claim.message_post(
-                body=self.env._("The customer declined the repair quotation."),
-                author_id=claim.partner_id.id,
-            )
-            if claim.user_id:
-                claim.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    summary=self.env._("Repair quotation declined"),
-                    user_id=claim.user_id.id,
-                )
-        return True
 
     def action_confirm_customer(self):
         """An agent confirms the customer of a claim that came by email (matched on its sender):
@@ -827,174 +596,6 @@ class AftersalesClaim(models.Model):
     # Business methods
     # ------------------------------------------------------------------
 
-    def _prepare_repair_vals(self):
-        self.ensure_one()
-        return {
-            "product_id": self.product_id.id,
-            "lot_id": self.lot_id.id,
-            "partner_id": self.partner_id.id,
-            "company_id": self.company_id.id,
-            "under_warranty": self.under_warranty,
-            "aftersales_claim_id": self.id,
-            # Not the customer's order as sale_order_id: that is the repair's own quotation, and the
-            # parts would be added to (and invoiced on) the order that sold the unit.
-            "internal_notes": self.description,
-        }
-
-    def _cancel_open_operations(self):
-        """Stop what the claim started and no longer needs: repairs, transfers, draft credit note.
-
-        Otherwise a replacement could still be delivered, and void the warranty, for a claim that
-        was dropped.
-        """
-        self.repair_order_ids.filtered(lambda r: r.state not in ("done", "cancel")).action_repair_cancel()
-        # Transfers and credit notes are system documents, see _create_claim_picking.
-        claims = self.sudo()
-        claims.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")).action_cancel()
-        claims.credit_note_id.filtered(lambda m: m.state == "draft").button_cancel()
-
-    def _check_unit_known(self):
-        if not self.product_id:
-            raise UserError(
-                self.env._(
-                    "Claim %(name)s has no product: set the product or the serial first.", name=self.name
-                )
-            )
-        if self.product_id.tracking == "serial" and not self.lot_id:
-            raise UserError(
-                self.env._("Claim %(name)s needs the serial number of the faulty unit.", name=self.name)
-            )
-
-    def _warehouse(self):
-        return self.sale_order_id.warehouse_id or self.env["stock.warehouse"].search(
-            [("company_id", "=", self.company_id.id)], limit=1
-        )
-
-    def _create_claim_picking(self, picking_type, location, location_dest, **move_vals):
-        """A confirmed one-unit transfer of the claimed product, linked to the claim.
-
-        The agent decides, the warehouse executes: the transfer is a system document that agents
-        need not be allowed to create themselves, hence sudo (company set explicitly).
-        """
-        self.ensure_one()
-        picking = (
-            self.env["stock.picking"]
-            .sudo()
-            .create(
-                {
-                    "picking_type_id": picking_type.id,
-                    "partner_id": self.partner_id.id,
-                    "location_id": location.id,
-                    "location_dest_id": location_dest.id,
-                    "origin": self.name,
-                    "company_id": self.company_id.id,
-                    "aftersales_claim_id": self.id,
-                    "move_ids": [
-                        Command.create(
-                            {
-                                "product_id": self.product_id.id,
-                                "product_uom_qty": 1.0,
-                                "location_id": location.id,
-                                "location_dest_id": location_dest.id,
-                                **move_vals,
-                            }
-                        )
-                    ],
-                }
-            )
-        )
-        picking.action_confirm()
-        return picking
-
-    def _create_return_receipt(self):
-        """A receipt bringing the faulty unit (its serial named) back from the customer."""
-        picking_type = self.sudo()._warehouse().in_type_id
-        picking = self._create_claim_picking(
-            picking_type,
-            self.env.ref("stock.stock_location_customers"),
-            picking_type.default_location_dest_id,
-        )
-        if self.lot_id:
-            # Units come back from a customer location, where nothing is reserved: name the serial.
-            move = picking.move_ids
-            move.move_line_ids.unlink()
-            self.env["stock.move.line"].sudo().create(
-                {
-                    "move_id": move.id,
-                    "picking_id": picking.id,
-                    "product_id": move.product_id.id,
-                    "product_uom_id": move.product_uom.id,
-                    "lot_id": self.lot_id.id,
-                    "quantity": 1.0,
-                    "location_id": move.location_id.id,
-                    "location_dest_id": move.location_dest_id.id,
-                }
-            )
-        return picking
-
-    def _create_replacement_delivery(self):
-        """A delivery of a replacement unit; its warranty inherits the remaining coverage."""
-        picking_type = self.sudo()._warehouse().out_type_id
-        picking = self._create_claim_picking(
-            picking_type,
-            picking_type.default_location_src_id,
-            self.env.ref("stock.stock_location_customers"),
-            aftersales_claim_id=self.id,
-        )
-        picking.action_assign()
-        return picking
-
-    def _create_credit_note(self):
-        """Draft credit note for one unit of the invoiced sale line of the claimed product."""
-        # A draft for the accountants to check: agents need no invoicing rights to propose it.
-        claim = self.sudo()
-        line = (
-            claim.warranty_id.sale_line_id
-            or claim.sale_order_id.order_line.filtered(lambda sol, p=claim.product_id: sol.product_id == p)[
-                :1
-            ]
-        )
-        invoice_line = line.invoice_lines.filtered(
-            lambda aml: aml.move_id.move_type == "out_invoice" and aml.move_id.state == "posted"
-        )[:1]
-        if not invoice_line:
-            self.message_post(
-                body=self.env._("No posted invoice was found for this unit: no credit note was drafted.")
-            )
-            return self.env["account.move"]
-        invoice = invoice_line.move_id
-        credit_note = (
-            self.env["account.move"]
-            .sudo()
-            .create(
-                {
-                    "move_type": "out_refund",
-                    "partner_id": invoice.partner_id.id,
-                    "company_id": invoice.company_id.id,
-                    "currency_id": invoice.currency_id.id,
-                    "reversed_entry_id": invoice.id,
-                    "invoice_origin": self.name,
-                    "ref": self.env._("Refund of claim %(name)s", name=self.name),
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "product_id": invoice_line.product_id.id,
-                                "quantity": 1.0,
-                                "price_unit": invoice_line.price_unit,
-                                "discount": invoice_line.discount,
-                                "tax_ids": [Command.set(invoice_line.tax_ids.ids)],
-                                "sale_line_ids": [Command.set(line.ids)],
-                            }
-                        )
-                    ],
-                }
-            )
-        )
-        self.message_post(
-            body=self.env._("Draft credit note %(move)s created.", move=credit_note._get_html_link())
-        )
-        return credit_note
-
     def _on_repair_done(self):
         """Repair orders of these claims are done: resolve the claims in progress none of whose
         repairs is still open."""
@@ -1003,137 +604,3 @@ class AftersalesClaim(models.Model):
                 c.state == "in_progress" and all(r.state in ("done", "cancel") for r in c.repair_order_ids)
             )
         )._resolve_done_work()
-
-    # ------------------------------------------------------------------
-    # Crons
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _acknowledge_without_email(self, claims):
-        """Hook: acknowledge ``claims`` whose customer has no email (the feedback addon texts them)."""
-        return None
-
-    @api.model
-    def _cron_send_claim_acknowledgments(self, batch_size=200):
-        """Email the "claim received" acknowledgment of new claims, rendered in batches.
-
-        Triggered by each claim's creation. Each customer with an email gets it in their language,
-        as a comment of the company in the claim's conversation (the portal shows it); claims whose
-        customer has no email are only unflagged.
-        """
-        template = self.env.ref("aftersales_warranty.mail_template_claim_received", raise_if_not_found=False)
-        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
-        in_cron = bool(self.env.context.get("cron_id"))
-        while True:
-            claims = self.search([("ack_pending", "=", True)], limit=batch_size, order="id")
-            if not claims:
-                break
-            to_send = claims.filtered(lambda c: c.partner_id.email) if template else self.browse()
-            for company, batch in to_send.grouped("company_id").items():
-                composer = (
-                    self.env["mail.compose.message"]
-                    .with_context(
-                        default_composition_mode="comment",
-                        default_model=self._name,
-                        default_res_ids=batch.ids,
-                        default_template_id=template.id,
-                    )
-                    .create(
-                        {
-                            "message_type": "comment",
-                            "subtype_id": subtype_id,
-                            "author_id": company.partner_id.id,
-                            # To the customer (the template's recipient), not to every agent who
-                            # follows the claim: a comment the portal shows, one email.
-                            "notify_skip_followers": True,
-                        }
-                    )
-                )
-                composer._action_send_mail()
-            self._acknowledge_without_email(claims - to_send)
-            claims._system_write({"ack_pending": False})
-            if not in_cron:
-                continue
-            more = int(len(claims) == batch_size)
-            if self.env["ir.cron"]._commit_progress(len(claims), remaining=more) <= 0:
-                break
-
-    # ------------------------------------------------------------------
-    # Failure codes
-    # ------------------------------------------------------------------
-
-    @api.depends("product_id.categ_id")
-    def _compute_failure_categ_ids(self):
-        for claim in self:
-            path = claim.product_id.categ_id.parent_path or ""
-            claim.failure_categ_ids = [int(part) for part in path.split("/") if part]
-
-    @api.constrains("symptom_id", "cause_id", "remedy_id", "product_id")
-    def _check_failure_codes(self):
-        """A code is of its field's kind and applies to the claim's product (its category or a
-        parent of it, or every product); a resolved repair or replacement keeps its cause."""
-        kinds = {"symptom_id": "symptom", "cause_id": "cause", "remedy_id": "remedy"}
-        for claim in self:
-            for fname, kind in kinds.items():
-                code = claim[fname]
-                if not code:
-                    continue
-                if code.kind != kind:
-                    raise ValidationError(
-                        self.env._(
-                            "%(code)s is not a %(kind)s code: pick one for the field %(field)s.",
-                            code=code.display_name,
-                            kind=dict(code._fields["kind"]._description_selection(self.env))[kind],
-                            field=self._fields[fname].get_description(self.env)["string"],
-                        )
-                    )
-                if code.categ_ids and not code.categ_ids & claim.failure_categ_ids:
-                    raise ValidationError(
-                        self.env._(
-                            "%(code)s does not apply to %(product)s: pick a code of its category.",
-                            code=code.display_name,
-                            product=claim.product_id.display_name or self.env._("a claim without product"),
-                        )
-                    )
-            if (
-                not claim.cause_id
-                and claim.state in ("resolved", "closed")
-                and claim.resolution in ("repair", "replace")
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "Claim %(name)s was resolved by a repair or a replacement: its cause cannot be "
-                        "removed.",
-                        name=claim.name,
-                    )
-                )
-
-    def _check_resolution_cause(self):
-        """A repair or a replacement is resolved with its cause: what failed is what the quality
-        report and the early warning count."""
-        self.check_access("write")  # who may not resolve at all is told so first
-        for claim in self:
-            if claim.resolution in ("repair", "replace") and not claim.cause_id:
-                raise UserError(
-                    self.env._(
-                        "Set the cause of claim %(name)s (what failed) before resolving it: a repair "
-                        "or a replacement is resolved with its cause.",
-                        name=claim.name,
-                    )
-                )
-
-    def _resolve_done_work(self):
-        """The repair or the replacement delivery of these claims is done: resolve those with a
-        cause; the others wait for their agent, who is asked for the cause."""
-        uncoded = self.filtered(lambda c: c.resolution in ("repair", "replace") and not c.cause_id)
-        (self - uncoded).action_resolve()
-        for claim in uncoded:
-            claim.message_post(
-                body=self.env._("The work is done: set the cause of the failure, then resolve the claim.")
-            )
-            if claim.user_id:
-                claim.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    summary=self.env._("Set the cause, then resolve"),
-                    user_id=claim.user_id.id,
-                )
