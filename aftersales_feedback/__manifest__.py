@@ -1,7 +1,7 @@
 {
     "name": "After-Sales Feedback",
     "summary": "Satisfaction feedback, follow-up calls, loyalty coupons, occasions and after-sales KPIs",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/After-Sales",
     "author": "Aftersales for Odoo",
     "license": "LGPL-3",

@@ -296,9 +296,9 @@ def test_install_on_existing_data_uninstall_reinstall():
         subprocess.run(["dropdb", "--if-exists", "--force", name], check=False, capture_output=True)
 
 
-# The last commit of the previous release of both addons (19.0.1.2.0), as companies run it.
-PREVIOUS_RELEASE = "01dacaa"
-PREVIOUS_VERSION = "19.0.1.2.0"
+# The last commit of the previous release of both addons (19.0.1.3.0), as companies run it.
+PREVIOUS_RELEASE = "723e417"
+PREVIOUS_VERSION = "19.0.1.3.0"
 COUNTED = (
     "aftersales_warranty",
     "aftersales_warranty_policy",
@@ -313,6 +313,16 @@ COUNTED = (
     "loyalty_card",
     "repair_order",
     "mail_message",
+    # 19.0.1.3.0: visits, calls, failure codes and the club's tiers and rules.
+    "aftersales_visit",
+    "aftersales_call",
+    "aftersales_failure_code",
+    "aftersales_club_tier",
+    "aftersales_club_rule",
+    "loyalty_history",
+    "stock_picking",
+    "stock_move",
+    "account_move",
 )
 
 
