@@ -16,6 +16,7 @@
         "report/aftersales_warranty_templates.xml",
         "data/mail_template_data.xml",
         "data/aftersales_claim_mail_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/mail_alias_data.xml",
         "views/aftersales_warranty_policy_views.xml",
         "views/aftersales_warranty_views.xml",

@@ -114,7 +114,14 @@ class AftersalesClaim(models.Model):
             )
             if claim.user_id:
                 claim.activity_schedule(
-                    "mail.mail_activity_data_todo",
+                    "aftersales_warranty.mail_activity_type_set_cause",
                     summary=self.env._("Set the cause, then resolve"),
                     user_id=claim.user_id.id,
                 )
+
+    def action_resolve(self):
+        res = super().action_resolve()
+        # The agent's "set the cause" to-do is done once the claim is resolved with its cause,
+        # whoever resolves it (another agent, a manager): the system closes it, hence sudo.
+        self.sudo().activity_feedback(["aftersales_warranty.mail_activity_type_set_cause"])
+        return res

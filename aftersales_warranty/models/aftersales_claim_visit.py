@@ -51,15 +51,22 @@ class AftersalesClaim(models.Model):
             "default_warranty_id": self.warranty_id.id,
             "default_company_id": self.company_id.id,
         }
-        if self.priority in URGENT_PRIORITIES:
+        planned = self.visit_ids.filtered(lambda v: v.state == "scheduled" and v.date_start)[:1]
+        if planned:
+            # The claim's own visit: the calendar opens on its week.
+            context["initial_date"] = fields.Datetime.to_string(planned.date_start)
+        else:
             technician, start, end = self.env["aftersales.visit"]._earliest_free_slot(self.company_id)
             if technician:
-                context.update(
-                    default_technician_id=technician.id,
-                    default_date_start=fields.Datetime.to_string(start),
-                    default_date_end=fields.Datetime.to_string(end),
-                    initial_date=fields.Datetime.to_string(start),
-                )
+                # Not an empty week: the calendar opens where a technician is free.
+                context["initial_date"] = fields.Datetime.to_string(start)
+                if self.priority in URGENT_PRIORITIES:
+                    # An urgent claim is offered that slot outright.
+                    context.update(
+                        default_technician_id=technician.id,
+                        default_date_start=fields.Datetime.to_string(start),
+                        default_date_end=fields.Datetime.to_string(end),
+                    )
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "aftersales_warranty.aftersales_visit_action_plan"
         )

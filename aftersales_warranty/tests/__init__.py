@@ -18,6 +18,7 @@ from . import (
     test_ui,
     test_visit_access,
     test_visit_delivery,
+    test_visit_mine,
     test_visit_planning,
     test_visit_portal,
     test_visit_report,

@@ -124,6 +124,23 @@ class TestResolutionGuard(FailureCodeCommon):
         claim.action_resolve()
         self.assertEqual(claim.state, "resolved")
 
+    def test_the_set_cause_todo_closes_when_the_claim_is_resolved(self):
+        set_cause = self.env.ref("aftersales_warranty.mail_activity_type_set_cause")
+        claim = self._claim_in_state("in_progress", cause_id=False)
+        repair = claim.repair_order_ids
+        repair.action_repair_start()
+        repair.move_ids.picked = True
+        repair.action_repair_end()
+        todo = claim.activity_ids
+        self.assertEqual(todo.activity_type_id, set_cause)
+        claim.with_user(self.agent).cause_id = self.leak
+        claim.with_user(self.agent).action_resolve()
+        self.assertEqual(claim.state, "resolved")
+        self.assertFalse(claim.activity_ids, "the to-do is done, not left open on a resolved claim")
+        self.assertFalse(todo.active, "kept as a done activity")
+        done = claim.message_ids.filtered(lambda m: m.mail_activity_type_id == set_cause)
+        self.assertEqual(len(done), 1, "the chatter records the to-do as done")
+
     def test_a_finished_repair_with_its_cause_resolves_the_claim(self):
         claim = self._claim_in_state("in_progress", cause_id=self.leak.id)
         repair = claim.repair_order_ids
