@@ -99,6 +99,8 @@ class AftersalesPortal(CustomerPortal):
         if warranty_sudo.state not in ("active", "expired"):
             raise NotFound()
         if report_type in ("html", "pdf", "text"):
+            # Printed from the portal, the certificate speaks the language the customer chose there.
+            request.update_context(aftersales_reader_lang=request.lang.code)
             return self._show_report(
                 model=warranty_sudo,
                 report_type=report_type,

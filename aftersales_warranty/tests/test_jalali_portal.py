@@ -29,7 +29,7 @@ class TestJalaliPortal(AftersalesPortalCommon):
     def _page(self, url):
         response = self.url_open(url)
         self.assertEqual(response.status_code, 200, url)
-        return response.text
+        return response.content.decode()
 
     def test_dates_of_the_records(self):
         # Delivered on 2026-03-01 (10 Esfand 1404), covered until 2027-03-01 (10 Esfand 1405).
@@ -67,3 +67,19 @@ class TestJalaliPortal(AftersalesPortalCommon):
         self.assertIn("03/05/2027 12:15 AM", claim)
         for page in (warranties, warranty, claims, claim):
             self.assertNotRegex(page, PERSIAN_DIGIT)
+
+    def test_the_certificate_follows_the_language_chosen_on_the_portal(self):
+        # portal_b reads English; on the portal he chose Persian (the language's URL, as the
+        # portal's language menu leads), and prints his certificate there.
+        self.env["ir.module.module"]._load_module_terms(["aftersales_warranty"], ["fa_IR"], overwrite=True)
+        self.authenticate("portal_b", "portal_b")
+        url_code = self.env["res.lang"]._get_data(code="fa_IR").url_code
+        persian = self._page(f"/{url_code}/my/warranties/{self.warranty_b.id}?report_type=html")
+        self.assertIn(fa("10 اسفند 1405"), persian, "covered until, in Solar Hijri")
+        self.assertIn("گواهی گارانتی", persian)
+        self.assertIn('dir="rtl"', persian)
+        # Back to English in the portal's language menu: the certificate follows.
+        english_code = self.env["res.lang"]._get_data(code="en_US").url_code
+        english = self._page(f"/{english_code}/my/warranties/{self.warranty_b.id}?report_type=html")
+        self.assertIn("Warranty Certificate", english)
+        self.assertNotIn("گواهی گارانتی", english)
