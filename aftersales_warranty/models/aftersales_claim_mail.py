@@ -47,6 +47,13 @@ class AftersalesClaim(models.Model):
         values["description"] = msg_dict.get("body")
         return super().message_new(msg_dict, custom_values=values)
 
+    def _reader_tz(self):
+        """The time zone the customer reads the claim's times in: theirs, else the company's (its
+        contact's, then its working hours'), else UTC; never the zone of the agent who acts."""
+        self.ensure_one()
+        company = self.company_id
+        return self.partner_id.tz or company.partner_id.tz or company.resource_calendar_id.tz or "UTC"
+
     @api.model
     def _acknowledge_without_email(self, claims):
         """Hook: acknowledge ``claims`` whose customer has no email (the feedback addon texts them)."""
@@ -68,10 +75,12 @@ class AftersalesClaim(models.Model):
             if not claims:
                 break
             to_send = claims.filtered(lambda c: c.partner_id.email) if template else self.browse()
-            for company, batch in to_send.grouped("company_id").items():
+            for (company, tz), batch in to_send.grouped(lambda c: (c.company_id, c._reader_tz())).items():
                 composer = (
                     self.env["mail.compose.message"]
                     .with_context(
+                        # Times in the customer's zone (else the company's), never the sender's.
+                        tz=tz,
                         default_composition_mode="comment",
                         default_model=self._name,
                         default_res_ids=batch.ids,

@@ -1,5 +1,7 @@
 from odoo.tests import tagged
 
+from odoo.addons.aftersales_warranty.models.ir_qweb_fields import format_aftersales_date
+
 from .common import AftersalesWarrantyCommon
 
 RAW_EMAIL = """Return-Path: <golnar@example.com>
@@ -45,3 +47,35 @@ class TestClaimMail(AftersalesWarrantyCommon):
         # The template renders for this claim.
         subject = template._render_field("subject", claim.ids)[claim.id]
         self.assertIn(f"your claim {claim.name} is resolved", subject)
+
+    def test_the_acknowledgment_gives_times_in_the_customers_zone(self):
+        """Neither the customer nor the company's contact has a zone: the company's working hours
+        (Tehran) say it, not the New York agent who recorded the claim nor the server (UTC)."""
+        company = self.env.company
+        company.partner_id.tz = False
+        company.resource_calendar_id.tz = "Asia/Tehran"
+        self.customer.tz = False
+        self.agent.tz = "America/New_York"
+        sla = self.env["aftersales.claim.sla"].create(
+            {"name": "Two hours", "resolve_hours": 2, "company_id": company.id}
+        )
+        claim = (
+            self.env["aftersales.claim"]
+            .with_user(self.agent)
+            .create({"partner_id": self.customer.id, "channel": "phone"})
+        )
+        self.assertEqual(claim.sla_id, sla)
+        self.assertEqual(claim._reader_tz(), "Asia/Tehran")
+        self.env["aftersales.claim"].with_user(self.agent).sudo()._cron_send_claim_acknowledgments()
+        received = claim.message_ids.filtered(lambda m: "we received your claim" in (m.subject or ""))
+        tehran = format_aftersales_date(self.env, claim.date_deadline, "en_US", "datetime", tz="Asia/Tehran")
+        new_york = format_aftersales_date(
+            self.env, claim.date_deadline, "en_US", "datetime", tz="America/New_York"
+        )
+        self.assertNotEqual(tehran, new_york)
+        self.assertIn(tehran, received.body)
+        self.assertNotIn(new_york, received.body)
+        # The customer's own zone wins when they have one.
+        self.assertEqual(claim.with_context(tz="UTC")._reader_tz(), "Asia/Tehran")
+        self.customer.tz = "Europe/Paris"
+        self.assertEqual(claim._reader_tz(), "Europe/Paris")
