@@ -15,6 +15,7 @@ from . import (
     test_jalali_portal,
     test_portal_claim,
     test_portal_warranty,
+    test_rtl_fields,
     test_ui,
     test_visit_access,
     test_visit_delivery,
