@@ -5,11 +5,13 @@ from werkzeug.exceptions import NotFound
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
-from odoo.tools import plaintext2html
+from odoo.tools import consteq, plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..models.aftersales_claim import OPEN_STATES
 
 MAX_PHOTOS = 5
 MAX_PHOTO_SIZE = 10 * 1024 * 1024
@@ -123,12 +125,39 @@ class AftersalesPortal(CustomerPortal):
                 "description": "",
                 "phone": request.env.user.partner_id.phone or "",
                 "photos_lost": False,
+                "open_claim": self._aftersales_open_claim(warranty_sudo),
+                "kept_photos": "",
+                "kept_photo_names": "",
             },
             "my_warranties_history",
             False,
         )
         values.update(form_values)
         return request.render("aftersales_warranty.portal_my_warranty", values, status=status)
+
+    def _aftersales_open_claim(self, warranty_sudo):
+        """The customer's open claim on this unit: a new report goes to its conversation (one open
+        claim per unit), not into a form the model would refuse."""
+        if not self._aftersales_is_customer(warranty_sudo):
+            return request.env["aftersales.claim"]
+        unit = (
+            [("lot_id", "=", warranty_sudo.lot_id.id)]
+            if warranty_sudo.lot_id
+            else [("warranty_id", "=", warranty_sudo.id)]
+        )
+        return (
+            request.env["aftersales.claim"]
+            .sudo()
+            .search(
+                [
+                    *unit,
+                    ("state", "in", OPEN_STATES),
+                    ("partner_id", "child_of", request.env.user.partner_id.commercial_partner_id.id),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
 
     @http.route(
         ["/my/warranties/<int:warranty_id>/report"], type="http", auth="user", methods=["POST"], website=True
@@ -146,21 +175,24 @@ class AftersalesPortal(CustomerPortal):
         description = (post.get("description") or "").strip()
         phone = (post.get("phone") or "").strip()
         photos = [f for f in request.httprequest.files.getlist("photos") if f and f.filename]
+        kept = self._aftersales_kept_photos(post.get("kept_photos"))
 
-        def refuse(error):
-            # Browsers do not refill file fields: the page says so when photos were sent.
+        def refuse(error, pending=None):
+            # Browsers do not refill file fields: photos already checked are kept on the server
+            # (pending attachments the next try names); others must be chosen again.
+            keep = kept | (pending or kept.browse())
             return self._render_warranty_page(
                 warranty_sudo,
                 status=400,
                 error=error,
                 description=description,
                 phone=phone,
-                photos_lost=bool(photos),
+                photos_lost=bool(photos) and pending is None,
+                kept_photos=",".join(f"{a.id}-{a.access_token}" for a in keep),
+                kept_photo_names=", ".join(keep.mapped("name")),
             )
 
-        if not description:
-            return refuse(request.env._("Describe the problem so that we can help."))
-        if len(photos) > MAX_PHOTOS:
+        if len(photos) + len(kept) > MAX_PHOTOS:
             return refuse(request.env._("Attach at most %(count)s photos.", count=MAX_PHOTOS))
         contents = []
         for photo in photos:
@@ -170,7 +202,23 @@ class AftersalesPortal(CustomerPortal):
             if len(data) > MAX_PHOTO_SIZE or not guess_mimetype(data, default="").startswith("image/"):
                 return refuse(request.env._("%(name)s is not an image under 10 MB.", name=photo.filename))
             contents.append((photo.filename, data))
+        pending = self._aftersales_pending_attachments(contents)
+        pending.generate_access_token()
+        if not description:
+            return refuse(request.env._("Describe the problem so that we can help."), pending)
+        attachments = kept | pending
         partner = request.env.user.partner_id
+        open_claim = self._aftersales_open_claim(warranty_sudo)
+        if open_claim:
+            # The unit's claim is open: the report and its photos go to that claim's conversation.
+            open_claim.message_post(
+                body=plaintext2html(description),
+                author_id=partner.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                attachment_ids=attachments.ids,
+            )
+            return request.redirect(f"/my/claims/{open_claim.id}?added=1")
         try:
             # The customer may not create claims directly: the controller checked above that the
             # warranty is theirs, and only writes the customer's own values.
@@ -194,23 +242,6 @@ class AftersalesPortal(CustomerPortal):
                     )
                 )
                 claim_sudo.message_subscribe(partner_ids=partner.ids)
-                # Pending attachments of the customer, as the portal chatter uploads them:
-                # message_post links them to the claim (it takes no other from a portal user).
-                attachments = (
-                    request.env["ir.attachment"]
-                    .sudo()
-                    .create(
-                        [
-                            {
-                                "name": name,
-                                "datas": base64.b64encode(data),
-                                "res_model": "mail.compose.message",
-                                "res_id": 0,
-                            }
-                            for name, data in contents
-                        ]
-                    )
-                )
                 # The customer's report opens the conversation they follow on the portal: the
                 # problem in their words, with the photos.
                 claim_sudo.message_post(
@@ -222,8 +253,46 @@ class AftersalesPortal(CustomerPortal):
                 )
         except UserError as exc:  # ValidationError included: the model's sentence, e.g. a bad phone
             request.env.invalidate_all()
-            return refuse(exc.args[0])
+            return refuse(exc.args[0], pending)
         return request.redirect(f"/my/claims/{claim_sudo.id}?created=1")
+
+    def _aftersales_kept_photos(self, value):
+        """The photos a refused form kept (``value``: "id-token,id-token"), as pending attachments
+        that this user uploaded here and nobody has used since; anything else is ignored."""
+        pairs = {}
+        for item in (value or "").split(",")[:MAX_PHOTOS]:
+            attachment_id, __, token = item.strip().partition("-")
+            if attachment_id.isdigit() and token:
+                pairs[int(attachment_id)] = token
+        attachments = request.env["ir.attachment"].sudo().browse(list(pairs)).exists()
+        return attachments.filtered(
+            lambda a: (
+                a.res_model == "mail.compose.message"
+                and not a.res_id
+                and a.create_uid == request.env.user
+                and a.access_token
+                and consteq(a.access_token, pairs[a.id])
+            )
+        )
+
+    def _aftersales_pending_attachments(self, contents):
+        """Pending attachments of the customer's photos (``contents``: (name, bytes) pairs), as the
+        portal chatter uploads them: message_post links them to the claim."""
+        return (
+            request.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": name,
+                        "datas": base64.b64encode(data),
+                        "res_model": "mail.compose.message",
+                        "res_id": 0,
+                    }
+                    for name, data in contents
+                ]
+            )
+        )
 
     # ------------------------------------------------------------------
     # Claims
@@ -243,7 +312,7 @@ class AftersalesPortal(CustomerPortal):
 
     @http.route(["/my/claims/<int:claim_id>"], type="http", auth="public", website=True)
     def portal_my_claim(
-        self, claim_id, access_token=None, created=None, decision=None, pid=None, hash=None, **kw
+        self, claim_id, access_token=None, created=None, decision=None, pid=None, hash=None, added=None, **kw
     ):
         try:
             claim_sudo = self._document_check_access("aftersales.claim", claim_id, access_token)
@@ -255,6 +324,7 @@ class AftersalesPortal(CustomerPortal):
             pid=pid,
             hash=hash,
             created=bool(created),
+            added=bool(added),
             decision=decision if decision in ("approved", "declined") else False,
         )
 
@@ -276,6 +346,7 @@ class AftersalesPortal(CustomerPortal):
                 else claim_sudo.repair_order_ids.browse(),
                 "error": False,
                 "created": False,
+                "added": False,
                 "decision": False,
             },
             "my_claims_history",

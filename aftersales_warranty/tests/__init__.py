@@ -14,6 +14,7 @@ from . import (
     test_jalali_format,
     test_jalali_portal,
     test_portal_claim,
+    test_portal_open_claim,
     test_portal_warranty,
     test_rtl_fields,
     test_ui,
