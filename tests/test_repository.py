@@ -123,6 +123,15 @@ _RELATIONAL = {"Many2one", "One2many", "Many2many"}
 # empty: a new flow tells the owning model through one of its ``_on_<event>`` doors instead.
 _STATE_WRITE_ALLOWED = set()
 _DICT = "<dict>"
+# The owners' own transition helpers: a model moves its state through them, another model goes
+# through the owner's doors (``_on_<event>``) or its public actions instead.
+_TRANSITION_HELPERS = {
+    "_approve_quotation",
+    "_ensure_state",
+    "_lock_for_change",
+    "_resolve_done_work",
+    "_void_for_resale",
+}
 
 
 def _class_model(node):
@@ -234,7 +243,11 @@ class _Method:
 
 
 def _writes_state(node):
-    """The receiver of ``node`` when it writes a ``state`` (a literal dict's key, or ``x.state =``)."""
+    """The receiver of ``node`` when it writes a ``state`` (a literal dict's key, ``x.state =``, or a
+    call of a transition helper)."""
+    func = getattr(node, "func", None)
+    if isinstance(node, ast.Call) and isinstance(func, ast.Attribute) and func.attr in _TRANSITION_HELPERS:
+        return func.value
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -329,6 +342,14 @@ def _void_warranty(self, records):
             ("_void_warranty", "?"),
         ]
     )
+    # Nor may it move the claim through the claim's own transition helpers.
+    assert check(
+        """
+def _resolve_claims(self, moves):
+    self.claim_id.sudo()._resolve_done_work()
+    moves.aftersales_claim_id._ensure_state(("new",), "resolve")
+"""
+    ) == [("_resolve_claims", "aftersales.claim"), ("_resolve_claims", "?")]
     # The visit's own records, however reached, and plain dicts, pass.
     assert (
         check(

@@ -80,7 +80,8 @@ class AftersalesClaim(models.Model):
         for their agent, a to-do: the technician is never blocked). Called as the system: a
         technician does not work claims."""
         fixed = visits.filtered(lambda v: v.state == "done" and v.kind == "repair" and v.unit_fixed)
-        claims = self & fixed.claim_id
+        # The claims a fixed unit moves on; the others (awaiting approval, closed...) stay as they are.
+        claims = (self & fixed.claim_id).filtered(lambda c: c.state in ("new", "diagnosis", "in_progress"))
         claims._lock_for_change()
         for claim in claims:
             if claim.state == "new":
