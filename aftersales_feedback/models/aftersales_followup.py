@@ -324,6 +324,13 @@ class AftersalesFollowup(models.Model):
             self.message_post(body=message)
         return True
 
+    def _on_activity_done(self, activities):
+        """The call activities ``activities`` of these follow-ups were marked done outside the
+        outcome dialog: the call still counts as made, the customer reached with no score."""
+        done = self.filtered(lambda f: f.state == "open" and f.activity_id in activities)
+        if done:
+            done._system_write({"outcome": "reached", "state": "done", "date_done": fields.Datetime.now()})
+
     def _document_feedback_vals(self, document):
         if document._name == "aftersales.claim":
             return {"claim_id": document.id}

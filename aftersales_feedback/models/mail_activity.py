@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, models
 
 from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import INT_MAX
 
@@ -26,7 +26,7 @@ class MailActivity(models.Model):
             .search([("activity_id", "in", self.ids), ("state", "=", "open")])
         )
         if followups:
-            followups.write({"outcome": "reached", "state": "done", "date_done": fields.Datetime.now()})
+            followups._on_activity_done(self)
         # A "Call back" done (by the answered call back, or by hand) leaves its missed calls' list.
         calls = (
             self.env["aftersales.call"]

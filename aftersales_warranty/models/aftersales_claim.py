@@ -593,14 +593,25 @@ class AftersalesClaim(models.Model):
         return action
 
     # ------------------------------------------------------------------
-    # Business methods
+    # Doors: what other models tell the claim (only the claim moves its own state)
     # ------------------------------------------------------------------
 
-    def _on_repair_done(self):
-        """Repair orders of these claims are done: resolve the claims in progress none of whose
-        repairs is still open."""
-        self.filtered(
+    def _on_repair_done(self, repairs):
+        """Repair orders ``repairs`` of these claims are done: resolve the claims in progress none of
+        whose repairs is still open (without a cause, the claim waits for its agent)."""
+        done = repairs.filtered(lambda r: r.state == "done").aftersales_claim_id
+        (self & done).filtered(
             lambda c: (
                 c.state == "in_progress" and all(r.state in ("done", "cancel") for r in c.repair_order_ids)
             )
+        )._resolve_done_work()
+
+    def _on_replacement_delivered(self, pickings):
+        """The replacement units of these claims left in ``pickings``: the delivery settles the
+        claims resolved by a replacement, whoever validated it."""
+        delivered = pickings.move_ids.filtered(
+            lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
+        ).aftersales_claim_id
+        (self & delivered).filtered(
+            lambda c: c.state == "in_progress" and c.resolution == "replace"
         )._resolve_done_work()

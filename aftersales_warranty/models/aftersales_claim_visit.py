@@ -74,6 +74,29 @@ class AftersalesClaim(models.Model):
         action["domain"] = [("state", "in", ("draft", "scheduled"))]
         return action
 
+    def _on_visit_done(self, visits):
+        """Repair visits ``visits`` fixed the unit of these claims: the claims go through diagnosis
+        and repair, and resolve as the workshop's finished repair does (without a cause they wait
+        for their agent, a to-do: the technician is never blocked). Called as the system: a
+        technician does not work claims."""
+        fixed = visits.filtered(lambda v: v.state == "done" and v.kind == "repair" and v.unit_fixed)
+        # The claims a fixed unit moves on; the others (awaiting approval, closed...) stay as they are.
+        claims = (self & fixed.claim_id).filtered(lambda c: c.state in ("new", "diagnosis", "in_progress"))
+        claims._lock_for_change()
+        for claim in claims:
+            if claim.state == "new":
+                claim._system_write({"state": "diagnosis"})
+            if claim.state == "diagnosis":
+                claim._system_write({"state": "in_progress", "resolution": claim.resolution or "repair"})
+            if claim.state == "in_progress":
+                claim._resolve_done_work()
+                if claim.state == "resolved":
+                    visit = fixed.filtered(lambda v, c=claim: v.claim_id == c)[:1]
+                    claim.message_post(
+                        body=self.env._("Resolved by visit %(visit)s.", visit=visit._get_html_link())
+                    )
+        return True
+
     def action_view_visits(self):
         check_internal_read(self)
         self.ensure_one()

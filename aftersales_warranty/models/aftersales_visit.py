@@ -370,7 +370,7 @@ class AftersalesVisit(models.Model):
         fixed = self.filtered(lambda v: v.kind == "repair" and v.unit_fixed and v.claim_id)
         fixed._compute_first_time_fix()
         self._send_visit_report()
-        fixed._resolve_claims()
+        fixed.claim_id.sudo()._on_visit_done(fixed)
         return True
 
     def action_no_show(self):
@@ -456,24 +456,6 @@ class AftersalesVisit(models.Model):
                 lambda o, v=visit: o.claim_id == v.claim_id and o != v and o.date_start <= v.date_start
             )
             visit._system_write({"first_time_fix": not previous})
-
-    def _resolve_claims(self):
-        """The unit is fixed: resolve the claims with the claim's own action (as the system: a
-        technician does not work claims)."""
-        for visit in self:
-            claim = visit.claim_id.sudo()
-            if claim.state == "new":
-                claim._system_write({"state": "diagnosis"})
-            if claim.state == "diagnosis":
-                claim._system_write({"state": "in_progress", "resolution": claim.resolution or "repair"})
-            if claim.state == "in_progress":
-                # As the workshop's finished repair does: without a cause the claim waits for its
-                # agent (a to-do), the technician is never blocked.
-                claim._resolve_done_work()
-                if claim.state == "resolved":
-                    claim.message_post(
-                        body=self.env._("Resolved by visit %(visit)s.", visit=visit._get_html_link())
-                    )
 
     # ------------------------------------------------------------------
     # KPIs

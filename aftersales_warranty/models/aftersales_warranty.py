@@ -542,10 +542,6 @@ class AftersalesWarranty(models.Model):
             old_live._message_log_batch(bodies=dict.fromkeys(old_live.ids, body))
         warranties = Warranty.with_context(mail_create_nolog=True, tracking_disable=True).create(vals_list)
         warranties._refresh_expiry_state()
-        claims = moves.sudo().aftersales_claim_id.filtered(
-            lambda c: c.state == "in_progress" and c.resolution == "replace"
-        )
-        claims._resolve_done_work()  # the delivery settles the claim, whoever validated it
         return warranties
 
     def _void_for_resale(self):
@@ -649,6 +645,22 @@ class AftersalesWarranty(models.Model):
             )
         # Pending warranties follow order confirmation, done by salespeople with read access only.
         return self.sudo().with_context(mail_create_nolog=True, tracking_disable=True).create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Doors: what other models tell the warranty (only the warranty moves its own state)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _on_sale_cancelled(self, orders):
+        """Sale orders ``orders`` were cancelled: they no longer promise coverage. Their warranties
+        not delivered yet are voided, and the warranties they extended lose those extensions (the
+        extension lines' state drives ``date_end``)."""
+        # Whoever cancels the order, the system follows with the warranties it promised.
+        Warranty = self.sudo()
+        pending = Warranty.search([("sale_order_id", "in", orders.ids), ("state", "=", "pending")])
+        if pending:
+            pending._system_write({"state": "void"})
+        Warranty.search([("extension_line_ids", "in", orders.order_line.ids)])._refresh_expiry_state()
 
     # ------------------------------------------------------------------
     # Crons

@@ -32,7 +32,8 @@ class RepairOrder(models.Model):
     def action_repair_done(self):
         res = super().action_repair_done()
         # The technician who finishes the repair settles the claim, without working claims himself.
-        self.filtered(lambda r: r.state == "done").sudo().aftersales_claim_id._on_repair_done()
+        repairs = self.filtered(lambda r: r.state == "done").sudo()
+        repairs.aftersales_claim_id._on_repair_done(repairs)
         return res
 
     def action_view_aftersales_claim(self):

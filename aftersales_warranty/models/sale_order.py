@@ -77,14 +77,7 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         res = super()._action_cancel()
-        # Cancelled orders no longer promise coverage: void what was not delivered yet, and
-        # give back the extensions they sold (the extension lines' state drives date_end).
-        warranties = self.env["aftersales.warranty"].sudo().search([("sale_order_id", "in", self.ids)])
-        warranties.filtered(lambda w: w.state == "pending").write({"state": "void"})
-        extended = (
-            self.env["aftersales.warranty"].sudo().search([("extension_line_ids", "in", self.order_line.ids)])
-        )
-        extended._refresh_expiry_state()
+        self.env["aftersales.warranty"]._on_sale_cancelled(self)
         return res
 
     def action_view_warranties(self):

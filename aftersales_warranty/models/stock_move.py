@@ -18,6 +18,11 @@ class StockMove(models.Model):
         if not self.env.context.get("aftersales_skip_warranty"):
             self.env["aftersales.warranty"]._create_from_moves(moves)
             self.env["aftersales.visit"]._create_from_moves(moves)
+            # Replacement units delivered for claims: the claims decide whether that settles them
+            # (storekeepers cannot read claims, the system tells them).
+            replacements = moves.filtered("aftersales_claim_id").sudo()
+            if replacements:
+                replacements.aftersales_claim_id._on_replacement_delivered(replacements.picking_id)
         return moves
 
     @api.model
