@@ -15,6 +15,7 @@ from . import (
     aftersales_visit_planning,
     aftersales_visit_sources,
     aftersales_warranty,
+    aftersales_warranty_delivery,
     aftersales_warranty_policy,
     calendar_event,
     ir_qweb_fields,
