@@ -47,15 +47,24 @@ class AftersalesClaim(models.Model):
         claims._text_customers_without_email("aftersales_feedback.sms_template_claim_received")
         return result
 
+    def _aftersales_notice_number(self):
+        """The number the customer's texts about this claim go to (acknowledgment, resolution,
+        survey: one rule for all): the claim's own phone first, else the customer's mobile; none
+        for a customer who opted out of texts."""
+        self.ensure_one()
+        partner = self.partner_id
+        if not partner or partner.phone_sanitized_blacklisted:
+            return False
+        return self.phone or partner._aftersales_sms_number()
+
     def _text_customers_without_email(self, template_xmlid):
         """Text the template to the customer of each of these claims who has no email address but a
         valid mobile number (the claim's own number first), as an SMS in the claim's conversation."""
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         numbers = {}
-        for claim in self.filtered(lambda c: c.partner_id and not c.partner_id.email):
-            partner = claim.partner_id
-            number = claim.phone or partner._aftersales_sms_number()
-            if number and not partner.phone_sanitized_blacklisted:
+        for claim in self.filtered(lambda c: c.partner_id and not c.partner_id.email_normalized):
+            number = claim._aftersales_notice_number()
+            if number:
                 numbers[claim] = number
         if not template or not numbers:
             return

@@ -96,8 +96,11 @@ class AftersalesFeedbackRequest(models.Model):
         numbers = {}
         for record in records.filtered(lambda r: not r.partner_id.email_normalized):
             partner = record.partner_id
-            number = not partner.phone_sanitized_blacklisted and partner._aftersales_sms_number()
-            numbers[record] = number
+            if record._name == "aftersales.claim":
+                # The number the claim's other notices went to: the survey follows them.
+                numbers[record] = record._aftersales_notice_number()
+            else:
+                numbers[record] = not partner.phone_sanitized_blacklisted and partner._aftersales_sms_number()
         unreachable = records.browse([record.id for record, number in numbers.items() if not number])
         if unreachable:
             unreachable._message_log_batch(

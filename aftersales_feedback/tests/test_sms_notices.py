@@ -89,3 +89,19 @@ class TestSmsNotices(AftersalesFeedbackCommon):
         self._claim_for(self.texted)
         self.Claim._cron_send_claim_acknowledgments()
         self.assertFalse(self._sms(self.texted))
+
+    def test_the_survey_goes_to_the_number_the_notices_went_to(self):
+        """A customer known by name only, whose number the agent typed on the claim: the claim's
+        notices and its survey all go to that number, and no note says nobody could be reached."""
+        self.unreachable.country_id = self.env.ref("base.ir")
+        claim = self._claim_for(self.unreachable)
+        claim.with_user(self.agent).phone = "0912 765 4321"
+        self.Claim._cron_send_claim_acknowledgments()
+        claim.with_user(self.agent).action_start_diagnosis()
+        claim.with_user(self.agent).action_resolve()
+        texts = self._sms(self.unreachable)
+        self.assertEqual(len(texts), 3, "received, resolved, then the survey")
+        self.assertEqual(set(texts.mapped("number")), {"+989127654321"})
+        request = self.env["aftersales.feedback.request"].search([("claim_id", "=", claim.id)])
+        self.assertIn(f"/aftersales/feedback/{request.sudo().access_token}", texts[-1].body)
+        self.assertNotIn("No satisfaction survey was sent", "\n".join(claim.message_ids.mapped("body")))
