@@ -182,7 +182,8 @@ class AftersalesCall(models.Model):
 
     def _aftersales_prepare_callback_activity_vals(self, activity_type):
         """The "Call back" activity (of ``activity_type``) of this missed call: on the customer when
-        known, else on the call; for the after-sales team (the type's default user, else unassigned)."""
+        known, else on the call; for the type's default user, else the company's call-back user (see
+        ``res.company._aftersales_callback_user``): never nobody's."""
         self.ensure_one()
         target = self.partner_id or self
         return {
@@ -191,7 +192,7 @@ class AftersalesCall(models.Model):
             "res_id": target.id,
             "summary": self.env._("Call back %(number)s", number=self.caller_number),
             "date_deadline": self.call_day,
-            "user_id": activity_type.default_user_id.id,
+            "user_id": (activity_type.default_user_id or self.company_id._aftersales_callback_user()).id,
         }
 
     def _aftersales_log_on_documents(self):

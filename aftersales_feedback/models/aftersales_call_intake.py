@@ -29,6 +29,8 @@ MAX_TEXT = 255
 BATCH_SIZE = 1000
 # Asterisk builds a uniqueid from the system name and the epoch (at most 150 characters in its CDR).
 UNIQUEID_MAX = 150
+# A short internal number (an extension, "102"), as opposed to a customer's phone number.
+SHORT_EXTENSION = re.compile(r"\d{2,6}")
 
 
 def _text(value):
@@ -210,6 +212,10 @@ class AftersalesCall(models.Model):
         to_company = bool({dst, called} & numbers)
         if src_extension and not to_company:
             direction, user, customer = "outbound", extensions[src_extension], called
+        elif not to_company and SHORT_EXTENSION.fullmatch(src):
+            # An extension no user has yet (see _aftersales_unknown_extensions): a call out of the
+            # office, never a customer's missed call to call back.
+            direction, user, customer = "outbound", False, called
         else:
             dst_extension = self._aftersales_channel_peer(cdr["dstchannel"], extensions)
             dst_extension = dst if dst in extensions else dst_extension
@@ -228,6 +234,21 @@ class AftersalesCall(models.Model):
             # Where the customer's number is, for the matching that follows (not a field).
             "_customer_number": customer,
         }
+
+    @api.model
+    def _aftersales_unknown_extensions(self, company, rows):
+        """The extensions (short internal numbers) that calls of ``rows`` come from or go to and
+        that no user of ``company`` has: their calls have no agent until the users' extensions are
+        set."""
+        context = company._aftersales_pbx_context()
+        known = context["extensions"]
+        unknown = set()
+        for row in rows:
+            for key in ("src", "dst"):
+                value = str(row.get(key) or "").strip()
+                if SHORT_EXTENSION.fullmatch(value) and value not in known:
+                    unknown.add(value)
+        return sorted(unknown, key=lambda number: (len(number), number))
 
     @api.model
     def _aftersales_channel_peer(self, channel, extensions):

@@ -24,6 +24,34 @@ class ResCompany(models.Model):
         "Exchange Token", groups="base.group_system", copy=False, readonly=True
     )
 
+    aftersales_callback_user_id = fields.Many2one(
+        "res.users",
+        "Call-backs Assigned To",
+        domain=[("share", "=", False)],
+        help="Who gets the 'Call back' to-do of a missed call that no agent's extension took; empty: "
+        "the company's first After-Sales manager.",
+    )
+
+    def _aftersales_callback_user(self):
+        """Who calls back a missed call: the setting, else the company's first After-Sales manager
+        (so that no call-back is assigned to nobody)."""
+        self.ensure_one()
+        if self.aftersales_callback_user_id:
+            return self.aftersales_callback_user_id
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("group_ids", "in", self.env.ref("aftersales_warranty.group_aftersales_manager").id),
+                    ("share", "=", False),
+                    ("company_ids", "in", self.id),
+                ],
+                order="id",
+                limit=1,
+            )
+        )
+
     def _aftersales_tz(self):
         """The company's time zone (its partner's), in which the exchange writes local times."""
         self.ensure_one()

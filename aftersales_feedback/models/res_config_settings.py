@@ -31,6 +31,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.aftersales_kavenegar_sender", readonly=False
     )
     aftersales_pbx_numbers = fields.Char(related="company_id.aftersales_pbx_numbers", readonly=False)
+    aftersales_callback_user_id = fields.Many2one(
+        related="company_id.aftersales_callback_user_id", readonly=False
+    )
     aftersales_pbx_token = fields.Char(related="company_id.aftersales_pbx_token", groups="base.group_system")
 
     def action_aftersales_generate_pbx_token(self):

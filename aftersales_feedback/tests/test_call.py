@@ -201,7 +201,8 @@ class TestCallBack(AftersalesCallCommon):
         self._intake([self._cdr("+989123456789", "02188776655", "2026-05-31 11:00:00", "NO ANSWER")])
         activity = self._activities(self.reza)
         self.assertEqual(len(activity), 1)
-        self.assertFalse(activity.user_id)
+        # Never nobody's (the new user's third walkthrough): the company's first After-Sales manager.
+        self.assertTrue(activity.user_id.has_group("aftersales_warranty.group_aftersales_manager"))
         self.assertEqual(str(activity.date_deadline), "2026-05-31")
         missed = self.Call.search([("status", "=", "missed")])
         self.assertEqual(missed.callback_activity_id, activity)
@@ -354,3 +355,33 @@ class TestCallReport(AftersalesCallCommon):
         admin_settings = self.env["res.config.settings"].create({})
         admin_settings.action_aftersales_generate_pbx_token()
         self.assertNotEqual(self.company.sudo().aftersales_pbx_token, self.token)
+
+
+@tagged("post_install", "-at_install")
+class TestUnknownExtensions(AftersalesCallCommon):
+    """A Master.csv imported before the agents' extensions are set (the new user's walkthrough)."""
+
+    def test_calls_from_an_unknown_extension_are_no_missed_calls_and_the_import_says_so(self):
+        self.company.aftersales_callback_user_id = self.agent
+        lines = [
+            # From extension 105 (nobody's) to a customer: unanswered, then answered.
+            cdr_line("105", "09123456789", "2026-05-31 09:00:00", "NO ANSWER", "1790.1", channel="SIP/105-1"),
+            cdr_line("105", "09123456789", "2026-05-31 09:05:00", "ANSWERED", "1790.2", channel="SIP/105-2"),
+            # A customer's missed ring to the company, taken by nobody.
+            cdr_line("09351112222", "02188776655", "2026-05-31 09:10:00", "NO ANSWER", "1790.3"),
+        ]
+        wizard = self._import("\n".join(lines) + "\n")
+        self.assertEqual(wizard.created_count, 3)
+        self.assertEqual(wizard.unknown_extensions, "105")
+        out = self.Call.search([("external_id", "in", ("1790.1", "1790.2"))])
+        self.assertEqual(set(out.mapped("direction")), {"outbound"}, "not inbound missed calls 'from 105'")
+        self.assertFalse(any(out.mapped("to_call_back")))
+        self.assertFalse(out.callback_activity_id, "nothing to call back")
+        missed = self.Call.search([("external_id", "=", "1790.3")])
+        self.assertEqual(missed.direction, "inbound")
+        self.assertEqual(missed.callback_activity_id.user_id, self.agent, "the setting's user calls back")
+        # Once the extension is set, a new import of the same calls names no unknown extension.
+        self.manager.aftersales_pbx_extension = "105"
+        again = self._import("\n".join(lines) + "\n")
+        self.assertFalse(again.unknown_extensions)
+        self.assertEqual(again.duplicate_count, 3)

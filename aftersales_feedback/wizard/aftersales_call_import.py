@@ -29,6 +29,7 @@ class AftersalesCallImport(models.TransientModel):
         "duplicate_count",
         "error_count",
         "error_report",
+        "unknown_extensions",
     )
 
     file = fields.Binary(
@@ -41,6 +42,10 @@ class AftersalesCallImport(models.TransientModel):
     duplicate_count = fields.Integer("Already Stored", readonly=True)
     error_count = fields.Integer("Lines Refused", readonly=True)
     error_report = fields.Text("Refused Lines", readonly=True)
+    unknown_extensions = fields.Char(
+        readonly=True,
+        help="Extensions of the file that no user has: their calls were filed without an agent.",
+    )
 
     def action_import(self):
         """Read the Master.csv and store its calls in the current company, 1,000 lines at a time (one
@@ -87,6 +92,10 @@ class AftersalesCallImport(models.TransientModel):
                 "duplicate_count": result["duplicates"],
                 "error_count": len(errors),
                 "error_report": "\n".join(lines[:MAX_REPORTED_ERRORS]) or False,
+                "unknown_extensions": ", ".join(
+                    self.env["aftersales.call"]._aftersales_unknown_extensions(company, calls)
+                )
+                or False,
             }
         )
         return {
