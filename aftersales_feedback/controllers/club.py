@@ -49,11 +49,23 @@ class AftersalesClubPortal(CustomerPortal):
             "earned": earned,
             "next_tier": next_tier,
             "next_missing": max(next_tier.min_points - earned, 0.0) if next_tier else 0.0,
+            # How far along the way from the current tier's threshold to the next one (0-100).
+            "next_progress": self._aftersales_club_progress(tier, next_tier, earned),
             "history": history.sudo(),
             "rules": request.env["aftersales.club.rule"].sudo().search([("company_id", "=", company.id)]),
             "purchase_rules": card_sudo.program_id.rule_ids,
             "rewards": card_sudo.program_id.reward_ids,
         }
+
+    @staticmethod
+    def _aftersales_club_progress(tier, next_tier, earned):
+        if not next_tier:
+            return 100
+        start = tier.min_points if tier and tier.min_points < next_tier.min_points else 0.0
+        span = next_tier.min_points - start
+        if span <= 0:
+            return 100
+        return max(0, min(100, int((earned - start) * 100 // span)))
 
     @http.route(["/my/club"], type="http", auth="user", website=True)
     def portal_my_club(self, **kwargs):

@@ -79,6 +79,26 @@ class TestClubHttp(AftersalesClubCommon, HttpCase):
         anonymous = self.url_open("/my/club", allow_redirects=False)
         self.assertIn(anonymous.status_code, (302, 303))
 
+    def test_portal_club_page_shows_the_way_to_the_next_tier(self):
+        self._give_points(self.customer, 320)
+        card = self._card(self.customer)
+        earned = self.env["res.partner"]._aftersales_club_earned(card)[card.id]
+        tier = self.customer.aftersales_club_tier_id
+        tiers = self.env["aftersales.club.tier"].search([("company_id", "=", self.company.id)])
+        platinum = tiers.filtered(lambda t: t.name == "Platinum")
+        expected = int((earned - tier.min_points) * 100 // (platinum.min_points - tier.min_points))
+        self.assertTrue(0 < expected < 100, expected)
+        self.authenticate("club_owner", "club_owner")
+        page = html.fromstring(self.url_open("/my/club").content)
+        bar = page.xpath("//div[hasclass('o_aftersales_club_progress')]")[0]
+        self.assertEqual(bar.get("aria-valuenow"), str(expected))
+        self.assertIn(f"width: {expected}%", bar.xpath(".//div[hasclass('progress-bar')]")[0].get("style"))
+        # At the top tier the way is done.
+        self._give_points(self.customer, platinum.min_points)
+        page = html.fromstring(self.url_open("/my/club").content)
+        self.assertFalse(page.xpath("//div[hasclass('o_aftersales_club_progress')]"))
+        self.assertIn("highest tier", page.text_content())
+
     def test_rpc_each_role(self):
         self._give_points(self.customer, 100)
         own, others = self._card(self.customer), self._card(self.other)
