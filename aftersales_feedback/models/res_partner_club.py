@@ -195,23 +195,26 @@ class ResPartner(models.Model):
 
     @api.model
     def _aftersales_club_add_points(self, lines):
-        """Add the points issued by history ``lines`` to their cards."""
+        """Add the points issued by history ``lines`` to their cards, through ``loyalty.card``'s own
+        ``write``: the program's "points reached" emails (its communication plan) fire as they do
+        for points earned by orders."""
         delta = defaultdict(float)
         for line in lines:
             delta[line.card_id.id] += line.issued
         if not delta:
             return
-        # An increment in the database: two grants committed at once both count (read-then-write
-        # through the ORM would lose one). The ORM has no increment.
+        cards = self.env["loyalty.card"].sudo().browse(sorted(delta))  # the club's ledger, as above
+        # Two grants committed at once must both count: the cards are locked before their points are
+        # read, waiting for the other grant (in id order, so that two batches never deadlock). The
+        # ORM's lock_for_update does not wait (SKIP LOCKED): it would fail a sale's confirmation.
         self.env.flush_all()
         self.env.cr.execute(
-            SQL(
-                "UPDATE loyalty_card SET points = points + v.delta FROM (VALUES %s) AS v(id, delta) "
-                "WHERE loyalty_card.id = v.id",
-                SQL(", ").join(SQL("(%s, %s::float)", card_id, points) for card_id, points in delta.items()),
-            )
+            SQL("SELECT id FROM loyalty_card WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(cards.ids))
         )
-        self.env["loyalty.card"].browse(list(delta)).invalidate_recordset(["points"])
+        cards.invalidate_recordset(["points"])
+        # The history line is the ledger and names the event: no tracking message on the card too.
+        for card in cards.with_context(tracking_disable=True):
+            card.points += delta[card.id]
 
     @api.model
     def _aftersales_club_update_tiers(self, cards):
