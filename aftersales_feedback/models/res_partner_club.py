@@ -7,7 +7,6 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
 
 from odoo.addons.aftersales_warranty.models.aftersales_claim import OPEN_STATES
 from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import _SYSTEM_WRITES, system_writes
@@ -203,15 +202,10 @@ class ResPartner(models.Model):
             delta[line.card_id.id] += line.issued
         if not delta:
             return
-        cards = self.env["loyalty.card"].sudo().browse(sorted(delta))  # the club's ledger, as above
-        # Two grants committed at once must both count: the cards are locked before their points are
-        # read, waiting for the other grant (in id order, so that two batches never deadlock). The
-        # ORM's lock_for_update does not wait (SKIP LOCKED): it would fail a sale's confirmation.
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL("SELECT id FROM loyalty_card WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(cards.ids))
-        )
-        cards.invalidate_recordset(["points"])
+        cards = self.env["loyalty.card"].sudo().browse(list(delta))  # the club's ledger, as above
+        # Read-then-write loses nothing: Odoo's transactions are REPEATABLE READ, so of two grants on
+        # one card at once the second to write fails with a serialization error, and the request is
+        # retried from the start (odoo.service.model.retrying), reading the first one's points.
         # The history line is the ledger and names the event: no tracking message on the card too.
         for card in cards.with_context(tracking_disable=True):
             card.points += delta[card.id]
