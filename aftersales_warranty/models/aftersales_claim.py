@@ -1,3 +1,10 @@
+"""The claim's fields and its workflow (states, transitions and the entry points other models call).
+
+Over 500 lines by choice: the fields (about 160 lines) and the state machine are one subject that
+reads best in one place; what else the claim does lives beside it in aftersales_claim_*.py (intake
+checks, stock and books, mail, portal, failure codes, visits, service levels).
+"""
+
 from datetime import timedelta
 
 from odoo import api, fields, models
