@@ -55,7 +55,8 @@ class AftersalesClaim(models.Model):
         for claim in self.filtered(lambda c: c.partner_id and not c.partner_id.email):
             partner = claim.partner_id
             number = claim.phone or partner._aftersales_sms_number()
-            if number and not partner.phone_sanitized_blacklisted:
+            # Neither the customer's number nor the claim's own may be on the SMS blacklist.
+            if number and not (partner.phone_sanitized_blacklisted or claim.phone_sanitized_blacklisted):
                 numbers[claim] = number
         if not template or not numbers:
             return

@@ -30,7 +30,7 @@ OPEN_STATES = ("new", "diagnosis", "awaiting_approval", "in_progress")
 class AftersalesClaim(models.Model):
     _name = "aftersales.claim"
     _description = "Repair Claim"
-    _inherit = ["aftersales.guard.mixin", "portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.guard.mixin", "portal.mixin", "mail.thread.phone", "mail.activity.mixin"]
     _order = "priority desc, date_deadline, id desc"
     _check_company_auto = True
     _primary_email = "email"
@@ -76,6 +76,11 @@ class AftersalesClaim(models.Model):
         string="Commercial Entity",
     )
     phone = fields.Char(tracking=True)
+    # Odoo's phone mixin: the number in E.164 (phone is stored so already), the blacklist, the search
+    # by any form of the number. Computed with the record, in its INSERT, not by an UPDATE after it.
+    phone_sanitized = fields.Char(
+        compute="_compute_phone_sanitized", compute_sudo=True, store=True, precompute=True
+    )
     email = fields.Char(tracking=True)
     channel = fields.Selection(
         [
