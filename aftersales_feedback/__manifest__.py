@@ -9,7 +9,6 @@
         "aftersales_warranty",
         "crm",
         "sale_loyalty",
-        "rating",
         "sms",
         "spreadsheet_dashboard",
     ],

@@ -53,7 +53,8 @@ class AftersalesClaim(models.Model):
         for a customer who opted out of texts."""
         self.ensure_one()
         partner = self.partner_id
-        if not partner or partner.phone_sanitized_blacklisted:
+        # Neither the customer's number nor the claim's own may be on the SMS blacklist.
+        if not partner or partner.phone_sanitized_blacklisted or self.phone_sanitized_blacklisted:
             return False
         return self.phone or partner._aftersales_sms_number()
 

@@ -3,7 +3,6 @@
 import hmac
 import secrets
 
-import phonenumbers
 import pytz
 
 from odoo import fields, models
@@ -65,24 +64,15 @@ class ResCompany(models.Model):
         return pytz.utc.localize(moment).astimezone(self._aftersales_tz()).replace(tzinfo=None)
 
     def _aftersales_e164(self, number, cache=None):
-        """``number`` in E.164 read with the company's country when phonenumbers finds it valid,
-        else as given (an extension, ``s``, a withheld number)."""
+        """``number`` in E.164 read with the company's country when Odoo's phone validation finds it
+        valid, else as given (an extension, ``s``, a withheld number)."""
         self.ensure_one()
         number = (number or "").strip().translate(LATIN_DIGITS)
         if not number:
             return ""
         if cache is not None and number in cache:
             return cache[number]
-        try:
-            parsed = phonenumbers.parse(number, self.country_id.code or None)
-        except phonenumbers.NumberParseException:
-            result = number
-        else:
-            result = (
-                phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-                if phonenumbers.is_valid_number(parsed)
-                else number
-            )
+        result = self._phone_format_number(number, self.country_id, force_format="E164") or number
         if cache is not None:
             cache[number] = result
         return result

@@ -1,5 +1,3 @@
-import phonenumbers
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
@@ -33,18 +31,13 @@ class ResPartner(models.Model):
     aftersales_call_count = fields.Integer("Calls", compute="_compute_aftersales_call_count")
 
     def _aftersales_sms_number(self):
-        """This partner's number in E.164 when phonenumbers says it is valid, else False."""
+        """This partner's number in E.164 when it is a valid number, else False (Odoo's phone
+        validation, read with the partner's country, else their company's, else the current one's)."""
         self.ensure_one()
         if not self.phone:
             return False
         country = self.country_id or self.company_id.country_id or self.env.company.country_id
-        try:
-            parsed = phonenumbers.parse(self.phone, country.code if country else None)
-        except phonenumbers.NumberParseException:
-            return False
-        if not phonenumbers.is_valid_number(parsed):
-            return False
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return self._phone_format(number=self.phone, country=country, force_format="E164")
 
     @api.constrains("referred_by_id")
     def _check_referred_by_id(self):

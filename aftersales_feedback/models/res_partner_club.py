@@ -7,7 +7,6 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
 
 from odoo.addons.aftersales_warranty.models.aftersales_claim import OPEN_STATES
 from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import _SYSTEM_WRITES, system_writes
@@ -195,23 +194,21 @@ class ResPartner(models.Model):
 
     @api.model
     def _aftersales_club_add_points(self, lines):
-        """Add the points issued by history ``lines`` to their cards."""
+        """Add the points issued by history ``lines`` to their cards, through ``loyalty.card``'s own
+        ``write``: the program's "points reached" emails (its communication plan) fire as they do
+        for points earned by orders."""
         delta = defaultdict(float)
         for line in lines:
             delta[line.card_id.id] += line.issued
         if not delta:
             return
-        # An increment in the database: two grants committed at once both count (read-then-write
-        # through the ORM would lose one). The ORM has no increment.
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE loyalty_card SET points = points + v.delta FROM (VALUES %s) AS v(id, delta) "
-                "WHERE loyalty_card.id = v.id",
-                SQL(", ").join(SQL("(%s, %s::float)", card_id, points) for card_id, points in delta.items()),
-            )
-        )
-        self.env["loyalty.card"].browse(list(delta)).invalidate_recordset(["points"])
+        cards = self.env["loyalty.card"].sudo().browse(list(delta))  # the club's ledger, as above
+        # Read-then-write loses nothing: Odoo's transactions are REPEATABLE READ, so of two grants on
+        # one card at once the second to write fails with a serialization error, and the request is
+        # retried from the start (odoo.service.model.retrying), reading the first one's points.
+        # The history line is the ledger and names the event: no tracking message on the card too.
+        for card in cards.with_context(tracking_disable=True):
+            card.points += delta[card.id]
 
     @api.model
     def _aftersales_club_update_tiers(self, cards):

@@ -15,6 +15,7 @@ class AftersalesCallReport(models.Model):
     the time to call back a missed call is a median, computed by PostgreSQL for each cell."""
 
     _name = "aftersales.call.report"
+    _inherit = ["aftersales.median.mixin"]
     _description = "After-Sales Calls Analysis"
     _auto = False
     _order = "date desc"
@@ -58,16 +59,6 @@ class AftersalesCallReport(models.Model):
         aggregator="count_distinct",
         help="Customers who called more than twice about one open claim.",
     )
-
-    def _read_group_select(self, aggregate_spec, query):
-        fname, __, func = aggregate_spec.partition(":")
-        if func == "median":
-            # A median of medians is not the median: let PostgreSQL take it on each cell's rows.
-            return SQL(
-                "percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)",
-                self._field_to_sql(self._table, fname, query),
-            )
-        return super()._read_group_select(aggregate_spec, query)
 
     @property
     def _table_query(self):

@@ -15,6 +15,20 @@ class AftersalesClubReport(models.Model):
     _auto = False
     _order = "date desc"
     _rec_name = "kind"
+    # What the view reads: written in the same transaction, it is flushed before the report is read.
+    _depends = {
+        "loyalty.card": ["partner_id", "program_id", "points", "create_date"],
+        "loyalty.history": [
+            "card_id",
+            "issued",
+            "used",
+            "aftersales_event",
+            "aftersales_date",
+            "create_date",
+        ],
+        "res.company": ["aftersales_club_program_id"],
+        "res.partner": ["aftersales_club_tier_id"],
+    }
 
     kind = fields.Selection(CLUB_REPORT_KINDS, readonly=True)
     event = fields.Selection([("purchase", "Purchase"), *CLUB_EVENTS], readonly=True)

@@ -25,10 +25,11 @@ class AftersalesKpiReport(models.Model):
     Every measure is a count or an amount that adds up over any grouping (day to year, company,
     product, agent), or an average whose non-event rows are NULL (so that AVG only sees the rows it
     is about): CSAT, NPS and SLA compliance are exact in any pivot. The time to resolve is a median,
-    computed by PostgreSQL for each cell (see ``_read_group_select``).
+    computed by PostgreSQL for each cell (see ``aftersales.median.mixin``).
     """
 
     _name = "aftersales.kpi.report"
+    _inherit = ["aftersales.median.mixin"]
     _description = "After-Sales KPIs"
     _auto = False
     _order = "date desc"
@@ -91,16 +92,6 @@ class AftersalesKpiReport(models.Model):
         "(quantity x product cost) and service lines of the repair quotation priced zero "
         "(quantity x product cost).",
     )
-
-    def _read_group_select(self, aggregate_spec, query):
-        fname, __, func = aggregate_spec.partition(":")
-        if func == "median":
-            # A median of medians is not the median: let PostgreSQL take it on each cell's rows.
-            return SQL(
-                "percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)",
-                self._field_to_sql(self._table, fname, query),
-            )
-        return super()._read_group_select(aggregate_spec, query)
 
     @property
     def _table_query(self):

@@ -87,6 +87,32 @@ class TestClub(AftersalesClubCommon):
         self.assertEqual(len(self._history(self.customer, "photo_review")), 1)
         self.assertEqual(card.points, before + 70)
 
+    def test_points_reached_email_of_the_program_fires(self):
+        # The manager adds a "points reached" email to the club program: points granted by the
+        # club's events reach it through the card, as points of orders do.
+        template = self.env.ref("loyalty.mail_template_loyalty_card")
+        card = self._card(self.customer)
+        milestone = card.points + 60
+        self.club.communication_plan_ids = [
+            Command.create({"trigger": "points_reach", "points": milestone, "mail_template_id": template.id})
+        ]
+        mails = self.env["mail.mail"].search([("model", "=", "loyalty.card"), ("res_id", "=", card.id)])
+        feedback = self.Feedback.with_user(self.agent).create(
+            {"partner_id": self.customer.id, "score": 5, "source": "call", "company_id": self.company.id}
+        )
+        self.assertEqual(
+            self.env["mail.mail"].search([("model", "=", "loyalty.card"), ("res_id", "=", card.id)]),
+            mails,
+            "20 points: the milestone is not reached yet",
+        )
+        feedback.with_user(self.agent).photo = PNG_B64  # 50 more: the milestone is passed
+        new = self.env["mail.mail"].search([("model", "=", "loyalty.card"), ("res_id", "=", card.id)]) - mails
+        self.assertEqual(len(new), 1, "the program's own email, once")
+        self.assertEqual(card.points, milestone + 10)
+        self.assertFalse(
+            card.message_ids.tracking_value_ids, "the history line is the ledger: no tracking on the card"
+        )
+
     def test_grant_twice_is_refused_by_the_database(self):
         # Two transactions granting at once both pass the search: the unique index stops the second.
         self.env.cr.execute(

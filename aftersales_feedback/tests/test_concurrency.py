@@ -5,6 +5,7 @@ the registry (as Odoo's own concurrency tests do) and delete everything they com
 """
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from odoo import SUPERUSER_ID, api
@@ -196,3 +197,79 @@ class TestClaimConcurrency(BaseCase):
             f"a clear message, not {refused!r}",
         )
         self.assertEqual(self._coupon_count(claim_id), 1, "exactly one coupon")
+
+
+@tagged("post_install", "-at_install")
+class TestClubConcurrency(BaseCase):
+    """Two grants of club points on one card at the same moment: both count."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls.addClassCleanup(cls._delete_committed)
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env.company._aftersales_ensure_club()
+            partner = env["res.partner"].create({"name": "Club Concurrency Customer"})
+            cls.partner_id = partner.id
+            cls.card_id = (
+                env["res.partner"]
+                ._aftersales_club_enrol([(partner, env.company)])[(partner.id, env.company.id)]
+                .id
+            )
+
+    @classmethod
+    def _delete_committed(cls):
+        with cls.registry.cursor() as cr:
+            cr.execute(SQL("DELETE FROM loyalty_history WHERE card_id = %s", cls.card_id))
+            cr.execute(
+                SQL("DELETE FROM mail_message WHERE model = 'loyalty.card' AND res_id = %s", cls.card_id)
+            )
+            cr.execute(SQL("DELETE FROM loyalty_card WHERE id = %s", cls.card_id))
+            api.Environment(cr, SUPERUSER_ID, {})["res.partner"].browse(cls.partner_id).unlink()
+
+    def _grant(self, env, points):
+        line = env["loyalty.history"].create(
+            {"card_id": self.card_id, "description": "Race", "issued": points}
+        )
+        env["res.partner"]._aftersales_club_add_points(line)
+
+    def test_two_grants_at_once_both_count(self):
+        first_wrote, second_started = threading.Event(), threading.Event()
+
+        def first():
+            # Writes the card's points and holds the row, uncommitted, until the second grant runs.
+            with self.registry.cursor() as cr1:
+                env = api.Environment(cr1, SUPERUSER_ID, {})
+                self._grant(env, 10)
+                env.flush_all()
+                first_wrote.set()
+                second_started.wait(timeout=30)
+                time.sleep(0.5)  # the second grant is waiting for the row
+                cr1.commit()
+
+        def second():
+            with self.registry.cursor() as cr2:
+                env = api.Environment(cr2, SUPERUSER_ID, {})
+                # Its snapshot is taken now, before the first grant commits.
+                self.assertEqual(env["loyalty.card"].browse(self.card_id).points, 0.0)
+                first_wrote.wait(timeout=30)
+
+                def attempt():
+                    second_started.set()
+                    self._grant(env, 20)
+
+                with mute_logger("odoo.service.model"):
+                    retrying(attempt, env)
+                cr2.commit()
+
+        with ThreadPoolExecutor(max_workers=2) as executor:
+            futures = [executor.submit(first), executor.submit(second)]
+            for future in futures:
+                future.result(timeout=60)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            card = env["loyalty.card"].browse(self.card_id)
+            self.assertEqual(card.points, 30.0, "both grants count")
+            self.assertEqual(len(env["loyalty.history"].search([("card_id", "=", card.id)])), 2)

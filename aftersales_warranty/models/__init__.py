@@ -1,5 +1,6 @@
-# The guard first: the models below inherit it (Odoo registers models in import order).
+# The guard and the median first: the models below inherit them (Odoo registers models in import order).
 from . import aftersales_guard_mixin  # isort: skip
+from . import aftersales_median_mixin  # isort: skip
 from . import (
     aftersales_claim,
     aftersales_claim_failure,
@@ -19,6 +20,7 @@ from . import (
     aftersales_warranty_policy,
     calendar_event,
     ir_qweb_fields,
+    ir_sequence,
     mail_render_mixin,
     product_category,
     product_product,

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import LockError, UserError
-from odoo.tools import SQL
 
 from .aftersales_guard_mixin import check_internal_read
 
@@ -28,7 +27,13 @@ DEFAULT_VISIT_HOURS = 2.0
 class AftersalesVisit(models.Model):
     _name = "aftersales.visit"
     _description = "Service Visit"
-    _inherit = ["aftersales.guard.mixin", "portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "aftersales.guard.mixin",
+        "aftersales.median.mixin",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
     # Derived by the system or set by the workflow's actions: users cannot write them.
@@ -234,17 +239,10 @@ class AftersalesVisit(models.Model):
     def _aftersales_prepare_create(self, vals_list):
         vals_list = super()._aftersales_prepare_create(vals_list)
         Claim = self.env["aftersales.claim"].sudo()
-        # One look-up of the sequence for the whole batch (next_by_code searches it every time).
-        sequence = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [("code", "=", "aftersales.visit"), ("company_id", "in", [self.env.company.id, False])],
-                order="company_id",
-                limit=1,
-            )
+        # One look-up of the sequence and one query for the whole batch.
+        names = self.env["ir.sequence"]._aftersales_next_by_code("aftersales.visit", len(vals_list)) or (
+            [self.env._("New")] * len(vals_list)
         )
-        names = self._aftersales_next_names(sequence, len(vals_list))
         for vals, name in zip(vals_list, names, strict=True):
             if vals.get("claim_id"):
                 claim_vals = self._prepare_claim_vals(Claim.browse(vals["claim_id"]))
@@ -257,20 +255,6 @@ class AftersalesVisit(models.Model):
                 )
             vals["name"] = name
         return vals_list
-
-    def _aftersales_next_names(self, sequence, count):
-        """``count`` references of ``sequence``: a standard sequence without date ranges gives them
-        all in one statement (``ir.sequence._next`` takes one number per statement), others one by
-        one as Odoo draws them."""
-        if not sequence:
-            return [self.env._("New")] * count
-        if sequence.implementation != "standard" or sequence.use_date_range or count < 2:
-            return [sequence._next() for _index in range(count)]
-        # The PostgreSQL sequence Odoo creates for a standard ir.sequence, read as _next_do reads it.
-        self.env.cr.execute(
-            "SELECT nextval(%s) FROM generate_series(1, %s)", [f"ir_sequence_{sequence.id:03d}", count]
-        )
-        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
 
     def write(self, vals):
         if self.env.user.share is False and not self.env.su:
@@ -456,42 +440,3 @@ class AftersalesVisit(models.Model):
                 lambda o, v=visit: o.claim_id == v.claim_id and o != v and o.date_start <= v.date_start
             )
             visit._system_write({"first_time_fix": not previous})
-
-    # ------------------------------------------------------------------
-    # KPIs
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _aftersales_kpis(self, domain=None):
-        """Visits per technician and kind, first-time fix rate, no-shows, median lead time (hours)."""
-        domain = list(domain or [])
-        per = self._read_group(domain, ["technician_id", "kind"], ["__count"])
-        repair_done = self._read_group(
-            [*domain, ("kind", "=", "repair"), ("state", "=", "done"), ("claim_id", "!=", False)],
-            ["first_time_fix"],
-            ["__count"],
-        )
-        fixed = sum(count for ftf, count in repair_done if ftf)
-        total = sum(count for _ftf, count in repair_done)
-        no_shows = self.search_count([*domain, ("state", "=", "no_show")])
-        [(median,)] = self._read_group(
-            [*domain, ("claim_id", "!=", False), ("state", "in", ("scheduled", "done", "no_show"))],
-            [],
-            ["lead_time_hours:median"],
-        )
-        return {
-            "per_technician_kind": {(tech.id, kind): count for tech, kind, count in per},
-            "first_time_fix_rate": fixed / total if total else 0.0,
-            "no_shows": no_shows,
-            "median_lead_time_hours": median or 0.0,
-        }
-
-    def _read_group_select(self, aggregate_spec, query):
-        fname, __, func = aggregate_spec.partition(":")
-        if func == "median":
-            # A median of medians is not the median: PostgreSQL takes it on each cell's rows.
-            return SQL(
-                "percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)",
-                self._field_to_sql(self._table, fname, query),
-            )
-        return super()._read_group_select(aggregate_spec, query)

@@ -120,13 +120,6 @@ class AftersalesVisit(models.Model):
     def _pdf_text(self, value, rtl):
         return self.env["aftersales.warranty"]._pdf_text(value, rtl)
 
-    def _signature_data_uri(self):
-        self.ensure_one()
-        if not self.signature:
-            return False
-        data = self.signature if isinstance(self.signature, bytes) else self.signature.encode()
-        return "data:image/png;base64," + data.decode()
-
     def _local_window(self):
         """The visit's day and time window in the customer's language and the company's zone."""
         self.ensure_one()

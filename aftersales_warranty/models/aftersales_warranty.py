@@ -250,32 +250,11 @@ class AftersalesWarranty(models.Model):
             )
 
     def _next_references(self, count):
-        """``count`` references of the warranty sequence, in one query whatever ``count``.
-
-        The sequence is a standard (PostgreSQL) one without date ranges, so the numbers can be
-        drawn together; formatting stays the sequence's own (prefix, padding, suffix).
-        """
-        sequence = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [("code", "=", "aftersales.warranty"), ("company_id", "in", [self.env.company.id, False])],
-                order="company_id",
-                limit=1,
-            )
-        )
-        if not sequence:
+        """``count`` references of the warranty sequence, in one query whatever ``count``."""
+        names = self.env["ir.sequence"]._aftersales_next_by_code("aftersales.warranty", count)
+        if names is None:
             raise UserError(self.env._("The warranty sequence (aftersales.warranty) is missing."))
-        if sequence.implementation != "standard" or sequence.use_date_range:
-            return [sequence._next() for _i in range(count)]
-        # What get_next_char does per number, with the prefix and suffix interpolated once (before
-        # the query: reading the sequence's fields may use the cursor).
-        prefix, suffix = sequence._get_prefix_suffix()
-        padding = sequence.padding
-        self.env.cr.execute(
-            "SELECT nextval(%s) FROM generate_series(1, %s)", [f"ir_sequence_{sequence.id:03d}", count]
-        )
-        return [f"{prefix}{number:0{padding}d}{suffix}" for (number,) in self.env.cr.fetchall()]
+        return names
 
     # ------------------------------------------------------------------
     # Actions

@@ -69,6 +69,18 @@ class TestClaimIntake(AftersalesClaimCommon):
         # RMA in 16 as admin, a claim in 12 (tests/bench/bench_claim_rpc.py --vs-rma).
         self.assertLessEqual(counts[-1], 16, f"queries per claim: {counts}")
 
+    def test_phone_through_odoo_s_phone_mixin(self):
+        claim, _count = self._create(self.intake_lots[0])
+        self.assertEqual(claim.phone, "+32470123456", "stored in E.164")
+        self.assertEqual(claim.phone_sanitized, "+32470123456")
+        self.assertFalse(claim.phone_sanitized_blacklisted)
+        self.env["phone.blacklist"].sudo()._add(["+32 470 12 34 56"])
+        claim.invalidate_recordset(["phone_sanitized_blacklisted"])
+        self.assertTrue(claim.phone_sanitized_blacklisted)
+        self.assertEqual(
+            self.Claim.with_user(self.agent).search([("phone_mobile_search", "=", "+32 470-12-34-56")]), claim
+        )
+
     def test_acknowledgment_is_sent_by_the_cron_in_batches(self):
         claims = self.Claim
         for lot in self.intake_lots[:5]:
