@@ -76,14 +76,16 @@ class AftersalesCall(models.Model):
     _inherit = ["aftersales.guard.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+
     # What the exchange and the call-back life cycle set: not for users to rewrite.
-    _aftersales_protected_fields = (
-        "source",
-        "external_id",
-        "callback_activity_id",
-        "callback_call_id",
-        "date_called_back",
-    )
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "source",
+            "external_id",
+            "callback_activity_id",
+            "callback_call_id",
+            "date_called_back",
+        }
 
     name = fields.Char(compute="_compute_name")
     direction = fields.Selection(CALL_DIRECTIONS, required=True, default="inbound", index=True)
@@ -198,11 +200,6 @@ class AftersalesCall(models.Model):
         each error is ``{"index": offset + position, "error": message}``, and the new calls.
         """
         Call = self.sudo().with_company(company)  # the exchange's rows, filed into their company only
-        # One intake at a time per company: two posts of the same call, or two missed rings of the
-        # same number, are seen by the second one (no duplicate row, no second activity).
-        self.env.cr.execute(
-            SQL("SELECT pg_advisory_xact_lock(%s, %s)", 8018, company.id)  # raw SQL: no ORM form
-        )
         # The calls already stored are skipped before anything else: re-importing a grown Master.csv
         # costs one query per batch for the lines seen before.
         unique_ids = set()
@@ -210,11 +207,23 @@ class AftersalesCall(models.Model):
             unique_id = row.get("uniqueid") if isinstance(row, dict) else None
             if isinstance(unique_id, str | int | float) and not isinstance(unique_id, bool):
                 unique_ids.add(str(unique_id).replace("\x00", "").strip()[:MAX_TEXT])
-        existing = set(
-            Call.search_fetch(
-                [("company_id", "=", company.id), ("external_id", "in", list(unique_ids))], ["external_id"]
-            ).mapped("external_id")
-        )
+
+        def stored():
+            return set(
+                Call.search_fetch(
+                    [("company_id", "=", company.id), ("external_id", "in", list(unique_ids))],
+                    ["external_id"],
+                ).mapped("external_id")
+            )
+
+        existing = stored()
+        if unique_ids - existing:
+            # One intake at a time per company: two posts of the same call, or two missed rings of
+            # the same number, are seen by the second one (no duplicate row, no second activity). The
+            # second one is started again by Odoo on a fresh snapshot, where the first one's calls are
+            # stored: it answers "duplicates", without a failed insert in the log.
+            self._aftersales_serialize_on(company)
+            existing = stored()
         context = company._aftersales_pbx_context()
         errors, seen, vals_list, duplicates = [], set(), [], 0
         for position, row in enumerate(rows):

@@ -1,8 +1,21 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 FEEDBACK_SOURCES = [("email", "Email"), ("portal", "Portal"), ("call", "Phone Call"), ("sms", "SMS")]
 FEEDBACK_CATEGORIES = [("promoter", "Promoter"), ("passive", "Passive"), ("detractor", "Detractor")]
+# Where the customer answers by themselves (the survey): what they answered there is theirs.
+CUSTOMER_SOURCES = ("email", "portal")
+# What a customer answers.
+CUSTOMER_ANSWER_FIELDS = (
+    "score",
+    "nps",
+    "comment",
+    "photo",
+    "source",
+    "partner_id",
+    "sale_order_id",
+    "claim_id",
+)
 
 
 class AftersalesFeedback(models.Model):
@@ -11,9 +24,16 @@ class AftersalesFeedback(models.Model):
     _inherit = ["aftersales.guard.mixin", "mail.thread"]
     _order = "date desc, id desc"
     _rec_name = "partner_id"
+
     # Derived from what the customer gave: a photo earns the review coupon, so "with photo" is read
     # from the photo itself; the rest follows the scores and the documents.
-    _aftersales_protected_fields = ("has_photo", "nps_given", "category", "user_id")
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "has_photo",
+            "nps_given",
+            "category",
+            "user_id",
+        }
 
     partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True, tracking=True)
     claim_id = fields.Many2one("aftersales.claim", index="btree_not_null", ondelete="set null")
@@ -146,6 +166,23 @@ class AftersalesFeedback(models.Model):
     def _aftersales_prepare_write(self, vals):
         return self._normalize_vals(dict(super()._aftersales_prepare_write(vals)))
 
+    def _aftersales_check_protected(self, vals, creating):
+        """Feedback by email or portal is the customer's own answer to a survey, recorded by the
+        system: a user records what a customer says by phone or SMS, and never rewrites an answer."""
+        super()._aftersales_check_protected(vals, creating)
+        if self._aftersales_may_write_protected(creating):
+            return
+        answered = self.filtered(lambda feedback: feedback.source in CUSTOMER_SOURCES)
+        changed = [name for name in CUSTOMER_ANSWER_FIELDS if name in vals]
+        if vals.get("source") in CUSTOMER_SOURCES or (answered and changed):
+            raise UserError(
+                self.env._(
+                    "Feedback by email or in the portal is the customer's own answer to the survey: "
+                    "it cannot be entered or changed by hand. Record what a customer tells you as a "
+                    "phone call or an SMS."
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         feedbacks = super().create(vals_list)
@@ -164,6 +201,9 @@ class AftersalesFeedback(models.Model):
     def _grant_review_rewards(self):
         """A review with a photo and a score of 4 or 5 earns its order's review coupon, once per order."""
         eligible = self.filtered(lambda f: f.has_photo and f.score >= 4 and f.sale_order_id)
+        if not self._aftersales_may_write_protected(False):
+            # A photo a user attached is not a customer's review: no reward around the goodwill cap.
+            eligible = eligible.filtered(lambda f: f.source in CUSTOMER_SOURCES)
         if not eligible:
             return
         self.env["loyalty.card"]._aftersales_grant_review(eligible)
@@ -172,6 +212,7 @@ class AftersalesFeedback(models.Model):
         """Club points for each answer, and for each answer with a photo (once per answer and event)."""
         Partner = self.env["res.partner"]
         Partner._aftersales_club_grant("feedback", [(f.partner_id, f.company_id, f) for f in self])
-        Partner._aftersales_club_grant(
-            "photo_review", [(f.partner_id, f.company_id, f) for f in self.filtered("has_photo")]
-        )
+        reviews = self.filtered("has_photo")
+        if not self._aftersales_may_write_protected(False):
+            reviews = reviews.filtered(lambda f: f.source in CUSTOMER_SOURCES)
+        Partner._aftersales_club_grant("photo_review", [(f.partner_id, f.company_id, f) for f in reviews])

@@ -9,7 +9,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from odoo.addons.aftersales_warranty.models.aftersales_claim import OPEN_STATES
-from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import _SYSTEM_WRITES, system_writes
+from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import system_writes
 
 from .aftersales_club_rule import CLUB_EVENT_MODELS
 
@@ -17,7 +17,10 @@ CLUB_WINDOW_DAYS = 365
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "aftersales.guard.mixin"]
+    # Odoo checks a contact's values; the guard holds the club's (and any addon's protected fields).
+    _aftersales_check_values = False
 
     birthday = fields.Date(help="Used to greet the customer on their birthday.")
     referred_by_id = fields.Many2one(
@@ -59,10 +62,25 @@ class ResPartner(models.Model):
 
     @api.constrains("referred_by_id")
     def _check_referred_by_id(self):
+        # Our own staff and companies are never customers who referred one: the coupon is a customer's.
+        # sudo: whoever sets the referrer, the users and companies behind it are checked (archived too).
+        referrers = self.referred_by_id.sudo().with_context(active_test=False)
+        staff = referrers.user_ids.filtered(lambda user: not user.share).partner_id
+        companies = self.env["res.company"].sudo().search([]).partner_id
         for partner in self.filtered("referred_by_id"):
             if partner.referred_by_id.commercial_partner_id == partner.commercial_partner_id:
                 raise ValidationError(
                     self.env._("%(partner)s cannot be their own referrer.", partner=partner.display_name)
+                )
+            referrer = partner.referred_by_id
+            if referrer in staff or referrer.commercial_partner_id in companies:
+                raise ValidationError(
+                    self.env._(
+                        "%(referrer)s is one of our own staff and cannot be the referrer of %(partner)s: "
+                        "a referral reward is for customers.",
+                        referrer=referrer.display_name,
+                        partner=partner.display_name,
+                    )
                 )
 
     def _compute_aftersales_feedback_stats(self):
@@ -193,13 +211,16 @@ class ResPartner(models.Model):
         )
         return [("id", "in", cards.subselect("partner_id"))]
 
-    def write(self, vals):
+    def _aftersales_protected_fields(self):
         # The tier follows the points: the club's own code writes it (system_writes), nobody else.
-        if "aftersales_club_tier_id" in vals and not (self.env.su or _SYSTEM_WRITES.get()):
-            raise UserError(
+        return super()._aftersales_protected_fields() | {"aftersales_club_tier_id"}
+
+    def _aftersales_protected_error(self, field):
+        if field.name == "aftersales_club_tier_id":
+            return UserError(
                 self.env._("The club tier follows the points the customer earned: it cannot be written.")
             )
-        return super().write(vals)
+        return super()._aftersales_protected_error(field)
 
     # ------------------------------------------------------------------
     # Who is a customer

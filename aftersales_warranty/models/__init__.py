@@ -19,6 +19,7 @@ from . import (
     calendar_event,
     ir_qweb_fields,
     mail_render_mixin,
+    mail_thread,
     product_category,
     product_product,
     product_template,
