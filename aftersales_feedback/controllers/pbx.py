@@ -34,8 +34,8 @@ class AftersalesPbxController(http.Controller):
         """Store the posted CDR (one JSON object or a list) as calls of the company whose token the
         ``Authorization: Bearer`` header carries.
 
-        Answers ``{"created": n, "duplicates": n, "errors": [{"index": i, "error": "..."}],
-        "error_count": n}`` (the first errors, and how many there are); 403 without a valid token,
+        Answers ``{"created": n, "duplicates": n, "errors": [{"index": i, "error": "..."}]}``, with
+        ``error_count`` (the total) when more errors than listed; 403 without a valid token,
         400 when the body is not JSON or not CDRs (nested beyond reason included).
         """
         header = request.httprequest.headers.get("Authorization", "")
@@ -77,6 +77,7 @@ class AftersalesPbxController(http.Controller):
             return self._error(
                 request.env._("The calls could not be stored now: send them again later."), 503
             )
-        result["error_count"] = len(result["errors"])
-        result["errors"] = result["errors"][:MAX_ERRORS_LISTED]
+        if len(result["errors"]) > MAX_ERRORS_LISTED:
+            result["error_count"] = len(result["errors"])
+            result["errors"] = result["errors"][:MAX_ERRORS_LISTED]
         return self._json(result)

@@ -8,7 +8,11 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_datetime
 
 from odoo.addons.aftersales_warranty.models.aftersales_claim import OPEN_STATES
-from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import INT_MAX, system_writes
+from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import (
+    INT_MAX,
+    neutralize_formula,
+    system_writes,
+)
 
 CALL_DIRECTIONS = [("inbound", "Inbound"), ("outbound", "Outbound")]
 CALL_STATUSES = [("answered", "Answered"), ("missed", "Missed"), ("busy", "Busy"), ("failed", "Failed")]
@@ -332,8 +336,9 @@ class AftersalesCall(models.Model):
             "date_start": date_start,
             "duration": seconds["duration"],
             "talk_seconds": seconds["billsec"],
-            "caller_number": caller or False,
-            "called_number": called or False,
+            # Stored as the exchange sent them, but never as a formula for whoever exports them.
+            "caller_number": neutralize_formula(caller) or False,
+            "called_number": neutralize_formula(called) or False,
             "user_id": user,
             "external_id": cdr["uniqueid"],
             "company_id": company.id,

@@ -201,9 +201,6 @@ class AftersalesFeedback(models.Model):
     def _grant_review_rewards(self):
         """A review with a photo and a score of 4 or 5 earns its order's review coupon, once per order."""
         eligible = self.filtered(lambda f: f.has_photo and f.score >= 4 and f.sale_order_id)
-        if not self._aftersales_may_write_protected(False):
-            # A photo a user attached is not a customer's review: no reward around the goodwill cap.
-            eligible = eligible.filtered(lambda f: f.source in CUSTOMER_SOURCES)
         if not eligible:
             return
         self.env["loyalty.card"]._aftersales_grant_review(eligible)
@@ -212,7 +209,6 @@ class AftersalesFeedback(models.Model):
         """Club points for each answer, and for each answer with a photo (once per answer and event)."""
         Partner = self.env["res.partner"]
         Partner._aftersales_club_grant("feedback", [(f.partner_id, f.company_id, f) for f in self])
-        reviews = self.filtered("has_photo")
-        if not self._aftersales_may_write_protected(False):
-            reviews = reviews.filtered(lambda f: f.source in CUSTOMER_SOURCES)
-        Partner._aftersales_club_grant("photo_review", [(f.partner_id, f.company_id, f) for f in reviews])
+        Partner._aftersales_club_grant(
+            "photo_review", [(f.partner_id, f.company_id, f) for f in self.filtered("has_photo")]
+        )

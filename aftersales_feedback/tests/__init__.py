@@ -22,5 +22,6 @@ from . import (
     test_rpc_matrix,
     test_sms_kavenegar,
     test_sms_notices,
+    test_trust_second_pass,
     test_visit_kpi,
 )

@@ -419,11 +419,11 @@ class AftersalesClaim(models.Model):
         field = self._fields["date_deadline"]
         new = field.convert_to_cache(vals["date_deadline"], self)
         follows_sla = not self or {"date_reported", "lot_id", "product_id", "company_id"} & set(vals)
-        if not follows_sla and any(claim.date_deadline != new for claim in self):
+        moved = self.filtered(lambda claim: field.convert_to_cache(claim.date_deadline, claim) != new)
+        if not follows_sla and moved:
             raise AccessError(
                 self.env._(
-                    "Only an After-Sales manager can move the deadline of claim %(name)s.",
-                    name=self.filtered(lambda claim: claim.date_deadline != new)[0].name,
+                    "Only an After-Sales manager can move the deadline of claim %(name)s.", name=moved[0].name
                 )
             )
         del vals["date_deadline"]
