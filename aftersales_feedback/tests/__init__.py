@@ -6,6 +6,7 @@ from . import (
     test_club,
     test_club_http,
     test_concurrency,
+    test_concurrency_quota,
     test_coupon,
     test_feedback,
     test_feedback_survey,
