@@ -3,6 +3,7 @@ from . import (
     test_call,
     test_call_dashboard,
     test_call_webhook,
+    test_call_webhook_trust,
     test_club,
     test_club_http,
     test_concurrency,
