@@ -127,6 +127,21 @@ class AftersalesCall(models.Model):
         "CHECK(duration >= 0 AND talk_seconds >= 0)", "A call cannot last a negative number of seconds."
     )
 
+    @api.model
+    def _aftersales_prepare_create(self, vals_list):
+        return [self._neutralize_numbers(vals) for vals in super()._aftersales_prepare_create(vals_list)]
+
+    def _aftersales_prepare_write(self, vals):
+        return self._neutralize_numbers(super()._aftersales_prepare_write(vals))
+
+    @api.model
+    def _neutralize_numbers(self, vals):
+        # A number typed by hand as the exchange's: never stored as a formula (see neutralize_formula).
+        for name in ("caller_number", "called_number"):
+            if vals.get(name):
+                vals[name] = neutralize_formula(vals[name])
+        return vals
+
     @api.depends("caller_number", "called_number", "direction")
     def _compute_name(self):
         for call in self:

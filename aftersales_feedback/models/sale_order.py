@@ -16,6 +16,11 @@ class SaleOrder(models.Model):
         self.filtered(lambda order: order.state == "sale")._aftersales_club_on_confirm()
         return result
 
+    def _action_cancel(self):
+        # sale_loyalty takes back the points the order gave (the club's included): the system's write.
+        with system_writes():
+            return super()._action_cancel()
+
     # ------------------------------------------------------------------
     # Customer club
     # ------------------------------------------------------------------

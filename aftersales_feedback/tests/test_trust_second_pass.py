@@ -130,6 +130,9 @@ class TestTrustSecondPass(AftersalesClubCommon, AftersalesVisitCommon):
         self.assertFalse(repair.under_warranty)
         plain = Repair.create({**vals, "under_warranty": True})
         self.assertTrue(plain.under_warranty, "a repair of no claim is Odoo's, as before")
+        with self.assertRaisesRegex(AccessError, "only an After-Sales manager"), self.env.cr.savepoint():
+            plain.write({"aftersales_claim_id": claim.id})  # a free repair brought to a paid claim
+        self.assertFalse(plain.aftersales_claim_id)
 
     # ------------------------------------------------------------------
     # 5. What a customer answered is the customer's (as an agent)
@@ -278,3 +281,5 @@ class TestTrustSecondPass(AftersalesClubCommon, AftersalesVisitCommon):
         self.assertEqual(calls[0].called_number, "'@SUM(1+1)")
         self.assertEqual(calls[1].caller_number, "+989121234567", "a number in E.164 stays as it is")
         self.assertEqual(calls[1].called_number, "'-1")
+        typed = self.env["aftersales.call"].with_user(self.manager).create({"caller_number": "=1+1"})
+        self.assertEqual(typed.caller_number, "'=1+1", "a call logged by hand too")

@@ -34,6 +34,18 @@ class RepairOrder(models.Model):
         return defaults
 
     def _aftersales_check_protected(self, vals, creating):
+        if (
+            not creating
+            and vals.get("aftersales_claim_id")
+            and not self._aftersales_may_write_protected(creating)
+        ):
+            # Linked to a claim now: the repair is as covered as that claim.
+            claim = self.env["aftersales.claim"].sudo().browse(vals["aftersales_claim_id"])
+            for repair in self:
+                covered = vals["under_warranty"] if "under_warranty" in vals else repair.under_warranty
+                if bool(covered) != claim.under_warranty:
+                    raise self._aftersales_protected_error(self._fields["under_warranty"])
+            return None
         # On a write, only the repairs of a claim follow it.
         records = self if creating else self.filtered("aftersales_claim_id")
         return super(RepairOrder, records)._aftersales_check_protected(vals, creating)
