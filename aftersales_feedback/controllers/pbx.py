@@ -1,13 +1,19 @@
 import json
 import logging
 
+from psycopg2 import OperationalError
+
 from odoo import http
+from odoo.exceptions import ConcurrencyError
 from odoo.http import request
 
 _logger = logging.getLogger(__name__)
 
 # A day of a busy desk's calls fits in a few megabytes; beyond that, the Master.csv import is the way.
 MAX_BODY_BYTES = 10 * 1024 * 1024
+# The errors an answer lists (with their total in ``error_count``): enough to fix a sender, not a
+# 10 MB answer to a 100,000-row post.
+MAX_ERRORS_LISTED = 100
 
 
 class AftersalesPbxController(http.Controller):
@@ -28,8 +34,9 @@ class AftersalesPbxController(http.Controller):
         """Store the posted CDR (one JSON object or a list) as calls of the company whose token the
         ``Authorization: Bearer`` header carries.
 
-        Answers ``{"created": n, "duplicates": n, "errors": [{"index": i, "error": "..."}]}``; 403
-        without a valid token, 400 when the body is not JSON.
+        Answers ``{"created": n, "duplicates": n, "errors": [{"index": i, "error": "..."}]}``, with
+        ``error_count`` (the total) when more errors than listed; 403 without a valid token,
+        400 when the body is not JSON or not CDRs (nested beyond reason included).
         """
         header = request.httprequest.headers.get("Authorization", "")
         scheme, _sep, token = header.partition(" ")
@@ -50,7 +57,7 @@ class AftersalesPbxController(http.Controller):
                 if len(body) > MAX_BODY_BYTES:
                     return self._error(request.env._("Send at most 10 MB of calls at a time."), 413)
                 rows = json.loads(body or b"null")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return self._error(
                 request.env._("The body is not JSON: send one CDR object or a list of them."), 400
             )
@@ -60,10 +67,17 @@ class AftersalesPbxController(http.Controller):
             return self._error(request.env._("Send one CDR object or a list of them."), 400)
         try:
             result = request.env["aftersales.call"].sudo()._aftersales_intake_rows(company, rows, "webhook")
+        except (ConcurrencyError, OperationalError):
+            # Another intake of the company's calls committed meanwhile: Odoo starts this request
+            # again on a fresh snapshot (see aftersales.call._aftersales_intake).
+            raise
         except Exception as error:
             request.env.cr.rollback()
             _logger.warning("Exchange calls of company %s not stored: %s", company.id, error)
             return self._error(
                 request.env._("The calls could not be stored now: send them again later."), 503
             )
+        if len(result["errors"]) > MAX_ERRORS_LISTED:
+            result["error_count"] = len(result["errors"])
+            result["errors"] = result["errors"][:MAX_ERRORS_LISTED]
         return self._json(result)

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import neutralize_formula
+
 CALL_DIRECTIONS = [("inbound", "Inbound"), ("outbound", "Outbound")]
 CALL_STATUSES = [("answered", "Answered"), ("missed", "Missed"), ("busy", "Busy"), ("failed", "Failed")]
 CALL_SOURCES = [("webhook", "Exchange (live)"), ("cdr_import", "CDR Import"), ("manual", "Manual")]
@@ -41,14 +43,16 @@ class AftersalesCall(models.Model):
     _inherit = ["aftersales.guard.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+
     # What the exchange and the call-back life cycle set: not for users to rewrite.
-    _aftersales_protected_fields = (
-        "source",
-        "external_id",
-        "callback_activity_id",
-        "callback_call_id",
-        "date_called_back",
-    )
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "source",
+            "external_id",
+            "callback_activity_id",
+            "callback_call_id",
+            "date_called_back",
+        }
 
     name = fields.Char(compute="_compute_name")
     direction = fields.Selection(CALL_DIRECTIONS, required=True, default="inbound", index=True)
@@ -85,6 +89,21 @@ class AftersalesCall(models.Model):
     _duration_positive = models.Constraint(
         "CHECK(duration >= 0 AND talk_seconds >= 0)", "A call cannot last a negative number of seconds."
     )
+
+    @api.model
+    def _aftersales_prepare_create(self, vals_list):
+        return [self._neutralize_numbers(vals) for vals in super()._aftersales_prepare_create(vals_list)]
+
+    def _aftersales_prepare_write(self, vals):
+        return self._neutralize_numbers(super()._aftersales_prepare_write(vals))
+
+    @api.model
+    def _neutralize_numbers(self, vals):
+        # A number typed by hand as the exchange's: never stored as a formula (see neutralize_formula).
+        for name in ("caller_number", "called_number"):
+            if vals.get(name):
+                vals[name] = neutralize_formula(vals[name])
+        return vals
 
     @api.depends("caller_number", "called_number", "direction")
     def _compute_name(self):

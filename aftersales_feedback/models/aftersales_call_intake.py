@@ -6,10 +6,13 @@ from datetime import UTC, datetime
 
 from odoo import api, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 from odoo.addons.aftersales_warranty.models.aftersales_claim import OPEN_STATES
-from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import INT_MAX, system_writes
+from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import (
+    INT_MAX,
+    neutralize_formula,
+    system_writes,
+)
 
 from .aftersales_call import CDR_CSV_COLUMNS
 
@@ -97,11 +100,6 @@ class AftersalesCall(models.Model):
         each error is ``{"index": offset + position, "error": message}``, and the new calls.
         """
         Call = self.sudo().with_company(company)  # the exchange's rows, filed into their company only
-        # One intake at a time per company: two posts of the same call, or two missed rings of the
-        # same number, are seen by the second one (no duplicate row, no second activity).
-        self.env.cr.execute(
-            SQL("SELECT pg_advisory_xact_lock(%s, %s)", 8018, company.id)  # raw SQL: no ORM form
-        )
         # The calls already stored are skipped before anything else: re-importing a grown Master.csv
         # costs one query per batch for the lines seen before.
         unique_ids = set()
@@ -109,11 +107,23 @@ class AftersalesCall(models.Model):
             unique_id = row.get("uniqueid") if isinstance(row, dict) else None
             if isinstance(unique_id, str | int | float) and not isinstance(unique_id, bool):
                 unique_ids.add(str(unique_id).replace("\x00", "").strip()[:MAX_TEXT])
-        existing = set(
-            Call.search_fetch(
-                [("company_id", "=", company.id), ("external_id", "in", list(unique_ids))], ["external_id"]
-            ).mapped("external_id")
-        )
+
+        def stored():
+            return set(
+                Call.search_fetch(
+                    [("company_id", "=", company.id), ("external_id", "in", list(unique_ids))],
+                    ["external_id"],
+                ).mapped("external_id")
+            )
+
+        existing = stored()
+        if unique_ids - existing:
+            # One intake at a time per company: two posts of the same call, or two missed rings of
+            # the same number, are seen by the second one (no duplicate row, no second activity). The
+            # second one is started again by Odoo on a fresh snapshot, where the first one's calls are
+            # stored: it answers "duplicates", without a failed insert in the log.
+            self._aftersales_serialize_on(company)
+            existing = stored()
         context = company._aftersales_pbx_context()
         errors, seen, vals_list, duplicates = [], set(), [], 0
         for position, row in enumerate(rows):
@@ -226,8 +236,9 @@ class AftersalesCall(models.Model):
             "date_start": date_start,
             "duration": seconds["duration"],
             "talk_seconds": seconds["billsec"],
-            "caller_number": caller or False,
-            "called_number": called or False,
+            # Stored as the exchange sent them, but never as a formula for whoever exports them.
+            "caller_number": neutralize_formula(caller) or False,
+            "called_number": neutralize_formula(called) or False,
             "user_id": user,
             "external_id": cdr["uniqueid"],
             "company_id": company.id,

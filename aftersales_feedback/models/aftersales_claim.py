@@ -182,6 +182,8 @@ class AftersalesClaim(models.Model):
         companies = self.company_id.filtered("aftersales_goodwill_monthly_cap")
         if not companies:
             return
+        # The agent's quota: their grants one at a time, each counting those committed before it.
+        self._aftersales_serialize_on(self.env.user)
         first_day = fields.Date.context_today(self).replace(day=1)
         month_start, next_month_start = (
             self.env.tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)

@@ -1,8 +1,21 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 FEEDBACK_SOURCES = [("email", "Email"), ("portal", "Portal"), ("call", "Phone Call"), ("sms", "SMS")]
 FEEDBACK_CATEGORIES = [("promoter", "Promoter"), ("passive", "Passive"), ("detractor", "Detractor")]
+# Where the customer answers by themselves (the survey): what they answered there is theirs.
+CUSTOMER_SOURCES = ("email", "portal")
+# What a customer answers.
+CUSTOMER_ANSWER_FIELDS = (
+    "score",
+    "nps",
+    "comment",
+    "photo",
+    "source",
+    "partner_id",
+    "sale_order_id",
+    "claim_id",
+)
 
 
 class AftersalesFeedback(models.Model):
@@ -11,9 +24,16 @@ class AftersalesFeedback(models.Model):
     _inherit = ["aftersales.guard.mixin", "mail.thread"]
     _order = "date desc, id desc"
     _rec_name = "partner_id"
+
     # Derived from what the customer gave: a photo earns the review coupon, so "with photo" is read
     # from the photo itself; the rest follows the scores and the documents.
-    _aftersales_protected_fields = ("has_photo", "nps_given", "category", "user_id")
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "has_photo",
+            "nps_given",
+            "category",
+            "user_id",
+        }
 
     partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True, tracking=True)
     claim_id = fields.Many2one("aftersales.claim", index="btree_not_null", ondelete="set null")
@@ -145,6 +165,23 @@ class AftersalesFeedback(models.Model):
 
     def _aftersales_prepare_write(self, vals):
         return self._normalize_vals(dict(super()._aftersales_prepare_write(vals)))
+
+    def _aftersales_check_protected(self, vals, creating):
+        """Feedback by email or portal is the customer's own answer to a survey, recorded by the
+        system: a user records what a customer says by phone or SMS, and never rewrites an answer."""
+        super()._aftersales_check_protected(vals, creating)
+        if self._aftersales_may_write_protected(creating):
+            return
+        answered = self.filtered(lambda feedback: feedback.source in CUSTOMER_SOURCES)
+        changed = [name for name in CUSTOMER_ANSWER_FIELDS if name in vals]
+        if vals.get("source") in CUSTOMER_SOURCES or (answered and changed):
+            raise UserError(
+                self.env._(
+                    "Feedback by email or in the portal is the customer's own answer to the survey: "
+                    "it cannot be entered or changed by hand. Record what a customer tells you as a "
+                    "phone call or an SMS."
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

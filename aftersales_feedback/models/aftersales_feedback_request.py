@@ -23,15 +23,24 @@ class AftersalesFeedbackRequest(models.Model):
     _inherit = ["aftersales.guard.mixin"]
     _order = "id desc"
     _rec_name = "partner_id"
+
     # The link's token and what the customer's answer set: the survey page and its actions write them.
-    _aftersales_protected_fields = ("access_token", "state", "feedback_id", "date_answered")
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "access_token",
+            "state",
+            "feedback_id",
+            "date_answered",
+        }
 
     access_token = fields.Char(
         required=True,
         readonly=True,
         copy=False,
         default=lambda self: str(uuid.uuid4()),
-        groups="base.group_user",
+        # The customer's key to answer in their name: read by the system (the survey's email and
+        # page), by no agent.
+        groups="base.group_system",
     )
     partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True)
     claim_id = fields.Many2one("aftersales.claim", index="btree_not_null", ondelete="cascade")

@@ -44,24 +44,26 @@ class AftersalesFollowup(models.Model):
     _description = "After-Sales Follow-up Call"
     _inherit = ["aftersales.guard.mixin", "mail.thread"]
     _order = "id desc"
+
     # What the rules and the call outcomes set: the document called about, its customer and company,
     # the call's progress. Users write the responsible, the due date and the notes.
-    _aftersales_protected_fields = (
-        "rule_id",
-        "trigger",
-        "res_model",
-        "res_id",
-        "partner_id",
-        "company_id",
-        "activity_id",
-        "lead_id",
-        "outcome",
-        "state",
-        "attempt_count",
-        "feedback_id",
-        "score",
-        "date_done",
-    )
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "rule_id",
+            "trigger",
+            "res_model",
+            "res_id",
+            "partner_id",
+            "company_id",
+            "activity_id",
+            "lead_id",
+            "outcome",
+            "state",
+            "attempt_count",
+            "feedback_id",
+            "score",
+            "date_done",
+        }
 
     name = fields.Char(compute="_compute_name")
     rule_id = fields.Many2one(

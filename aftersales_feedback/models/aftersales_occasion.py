@@ -54,8 +54,14 @@ class AftersalesOccasion(models.Model):
     _description = "Customer Occasion"
     _inherit = ["aftersales.guard.mixin", "mail.thread"]
     _order = "sequence, id"
+
     # What the last run did, as the greetings set it.
-    _aftersales_protected_fields = ("last_run_date", "last_sent_count", "last_skipped_count")
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "last_run_date",
+            "last_sent_count",
+            "last_skipped_count",
+        }
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)

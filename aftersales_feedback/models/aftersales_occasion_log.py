@@ -17,8 +17,17 @@ class AftersalesOccasionLog(models.Model):
     _inherit = ["aftersales.guard.mixin"]
     _order = "id desc"
     _rec_name = "partner_id"
+
     # The journal of what was sent, to which number, with which coupon: written by the greetings.
-    _aftersales_protected_fields = ("state", "skip_reason", "channel", "sms_number", "card_id", "coupon_code")
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "state",
+            "skip_reason",
+            "channel",
+            "sms_number",
+            "card_id",
+            "coupon_code",
+        }
 
     occasion_id = fields.Many2one("aftersales.occasion", required=True, index=True, ondelete="cascade")
     partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True, ondelete="cascade")

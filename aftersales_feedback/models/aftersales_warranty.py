@@ -2,15 +2,13 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
-from odoo.addons.aftersales_warranty.models.aftersales_warranty import (
-    AftersalesWarranty as AftersalesWarrantyBase,
-)
-
 
 class AftersalesWarranty(models.Model):
     _inherit = "aftersales.warranty"
     # The club's bonus is the member's tier at delivery: set by the system, nobody types it.
-    _aftersales_protected_fields = (*AftersalesWarrantyBase._aftersales_protected_fields, "club_bonus_months")
+
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {"club_bonus_months"}
 
     club_bonus_months = fields.Integer(
         "Club Bonus (months)",

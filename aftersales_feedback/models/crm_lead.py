@@ -11,7 +11,10 @@ AFTERSALES_LEAD_KINDS = [
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "aftersales.guard.mixin"]
+    # Odoo's CRM checks its own values; the guard holds the fields the follow-up rules decide.
+    _aftersales_check_values = False
 
     aftersales_kind = fields.Selection(
         AFTERSALES_LEAD_KINDS, "After-Sales", index="btree_not_null", readonly=True, copy=False
@@ -38,41 +41,17 @@ class CrmLead(models.Model):
         related="partner_id.aftersales_last_category", string="Last Feedback"
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._aftersales_check_system_fields(vals, [{}])
-        return super().create(vals_list)
+    def _aftersales_protected_fields(self):
+        # The follow-up rules (as superuser) say what an opportunity is about; users cannot change it.
+        return super()._aftersales_protected_fields() | {"aftersales_kind", "aftersales_warranty_id"}
 
-    def write(self, vals):
-        self._aftersales_check_system_fields(
-            vals,
-            [
-                {
-                    "aftersales_kind": lead.aftersales_kind,
-                    "aftersales_warranty_id": lead.aftersales_warranty_id.id,
-                }
-                for lead in self
-            ],
+    def _aftersales_protected_error(self, field):
+        return UserError(
+            self.env._(
+                "%(field)s is set by the follow-up rules on opportunities: it cannot be changed.",
+                field=field.get_description(self.env)["string"],
+            )
         )
-        return super().write(vals)
-
-    def _aftersales_check_system_fields(self, vals, current):
-        """The follow-up rules (as superuser) say what an opportunity is about; users cannot change it.
-
-        ``current`` holds each lead's values ({} for a new lead)."""
-        if self.env.su:
-            return
-        for name in ("aftersales_kind", "aftersales_warranty_id"):
-            if name in vals and any(
-                (vals[name] or False) != (values.get(name) or False) for values in current
-            ):
-                raise UserError(
-                    self.env._(
-                        "%(field)s is set by the follow-up rules on opportunities: it cannot be changed.",
-                        field=self._fields[name].get_description(self.env)["string"],
-                    )
-                )
 
     @api.depends("partner_id")
     def _compute_aftersales_customer(self):

@@ -10,7 +10,11 @@ AFTERSALES_ORIGINS = [
 
 
 class LoyaltyCard(models.Model):
-    _inherit = "loyalty.card"
+    _name = "loyalty.card"
+    _inherit = ["loyalty.card", "aftersales.guard.mixin"]
+    # Odoo's loyalty checks a card's values; the guard holds the club's points (see
+    # _aftersales_check_protected).
+    _aftersales_check_values = False
 
     aftersales_origin = fields.Selection(AFTERSALES_ORIGINS, "After-Sales Origin", readonly=True, index=True)
     aftersales_claim_id = fields.Many2one(
@@ -197,3 +201,36 @@ class LoyaltyCard(models.Model):
                 card.company_id
             ).aftersales_club_tier_id
             card.aftersales_club_earned = earned.get(card.id, 0.0)
+
+    # ------------------------------------------------------------------
+    # The club's points: its rules, or a manager's recorded adjustment
+    # ------------------------------------------------------------------
+
+    def _aftersales_may_write_protected(self, creating):
+        # A manager adjusts a member's points through Odoo's "Update Balance", which records the
+        # reason in the card's history.
+        return super()._aftersales_may_write_protected(creating) or self.env.user.has_group(
+            "aftersales_warranty.group_aftersales_manager"
+        )
+
+    def _aftersales_check_protected(self, vals, creating):
+        """The points of a club card move by the club's rules (orders, after-sales events, rewards
+        spent) or a manager's adjustment: a tier, a claim's priority and longer warranties follow them.
+        Other programs' cards are Odoo's."""
+        super()._aftersales_check_protected(vals, creating)
+        if "points" not in vals or self._aftersales_may_write_protected(creating):
+            return
+        clubs = self.env["loyalty.program"]._aftersales_club_programs()
+        program = self.env["loyalty.program"].browse(vals.get("program_id"))
+        club_cards = self.filtered(lambda card: card.program_id in clubs)
+        if creating:
+            refused = program in clubs and vals["points"]
+        else:
+            refused = (club_cards or program in clubs) and any(card.points != vals["points"] for card in self)
+        if refused:
+            raise UserError(
+                self.env._(
+                    "The points of the customer club move with orders, after-sales events and rewards "
+                    "spent: only an After-Sales manager adjusts them, with a reason."
+                )
+            )

@@ -4,7 +4,10 @@ from odoo.fields import Domain
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "aftersales.guard.mixin"]
+    # Odoo checks a contact's values; the guard holds the club's (and any addon's protected fields).
+    _aftersales_check_values = False
 
     birthday = fields.Date(help="Used to greet the customer on their birthday.")
     referred_by_id = fields.Many2one(
@@ -41,10 +44,25 @@ class ResPartner(models.Model):
 
     @api.constrains("referred_by_id")
     def _check_referred_by_id(self):
+        # Our own staff and companies are never customers who referred one: the coupon is a customer's.
+        # sudo: whoever sets the referrer, the users and companies behind it are checked (archived too).
+        referrers = self.referred_by_id.sudo().with_context(active_test=False)
+        staff = referrers.user_ids.filtered(lambda user: not user.share).partner_id
+        companies = self.env["res.company"].sudo().search([]).partner_id
         for partner in self.filtered("referred_by_id"):
             if partner.referred_by_id.commercial_partner_id == partner.commercial_partner_id:
                 raise ValidationError(
                     self.env._("%(partner)s cannot be their own referrer.", partner=partner.display_name)
+                )
+            referrer = partner.referred_by_id
+            if referrer in staff or referrer.commercial_partner_id in companies:
+                raise ValidationError(
+                    self.env._(
+                        "%(referrer)s is one of our own staff and cannot be the referrer of %(partner)s: "
+                        "a referral reward is for customers.",
+                        referrer=referrer.display_name,
+                        partner=partner.display_name,
+                    )
                 )
 
     def _compute_aftersales_feedback_stats(self):

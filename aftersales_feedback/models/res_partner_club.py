@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from odoo.addons.aftersales_warranty.models.aftersales_claim import OPEN_STATES
-from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import _SYSTEM_WRITES, system_writes
+from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import system_writes
 
 from .aftersales_club_rule import CLUB_EVENT_MODELS
 
@@ -70,14 +70,6 @@ class ResPartner(models.Model):
             ._search(Domain("program_id", "=", program.id) & Domain("id", operator, value))
         )
         return [("id", "in", cards.subselect("partner_id"))]
-
-    def write(self, vals):
-        # The tier follows the points: the club's own code writes it (system_writes), nobody else.
-        if "aftersales_club_tier_id" in vals and not (self.env.su or _SYSTEM_WRITES.get()):
-            raise UserError(
-                self.env._("The club tier follows the points the customer earned: it cannot be written.")
-            )
-        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Membership, points and tiers
@@ -340,3 +332,18 @@ class ResPartner(models.Model):
         )
         self._aftersales_club_add_points(lines)
         self._aftersales_club_update_tiers(lines.card_id)
+
+    # ------------------------------------------------------------------
+    # The guard: the tier is the system's
+    # ------------------------------------------------------------------
+
+    def _aftersales_protected_fields(self):
+        # The tier follows the points: the club's own code writes it (system_writes), nobody else.
+        return super()._aftersales_protected_fields() | {"aftersales_club_tier_id"}
+
+    def _aftersales_protected_error(self, field):
+        if field.name == "aftersales_club_tier_id":
+            return UserError(
+                self.env._("The club tier follows the points the customer earned: it cannot be written.")
+            )
+        return super()._aftersales_protected_error(field)

@@ -1,15 +1,25 @@
 from odoo import api, fields, models
 
+from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import system_writes
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     def action_confirm(self):
-        result = super().action_confirm()
+        # The order moves its coupons' points by sale_loyalty's own rules (the club's included, whose
+        # points users cannot write): the system's write, with no value from the caller.
+        with system_writes():
+            result = super().action_confirm()
         # A new customer's first confirmed order earns whoever referred them a coupon.
         self.env["loyalty.card"]._aftersales_grant_referral(self.filtered(lambda o: o.state == "sale"))
         self.filtered(lambda order: order.state == "sale")._aftersales_club_on_confirm()
         return result
+
+    def _action_cancel(self):
+        # sale_loyalty takes back the points the order gave (the club's included): the system's write.
+        with system_writes():
+            return super()._action_cancel()
 
     # ------------------------------------------------------------------
     # Customer club

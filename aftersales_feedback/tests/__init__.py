@@ -3,9 +3,11 @@ from . import (
     test_call,
     test_call_dashboard,
     test_call_webhook,
+    test_call_webhook_trust,
     test_club,
     test_club_http,
     test_concurrency,
+    test_concurrency_quota,
     test_coupon,
     test_feedback,
     test_feedback_survey,
@@ -22,5 +24,6 @@ from . import (
     test_rpc_matrix,
     test_sms_kavenegar,
     test_sms_notices,
+    test_trust_second_pass,
     test_visit_kpi,
 )

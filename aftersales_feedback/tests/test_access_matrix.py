@@ -48,6 +48,8 @@ OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 # - Transient records are never unlinked by users: the vacuum cleans them.
 # - aftersales.call.import: the Master.csv a manager uploads is theirs alone (the record here is the
 #   manager's); it imports into the importer's current company.
+# - aftersales.warranty: every stored field is derived (from the delivery, the policy, extensions):
+#   agents read warranties and work them through their buttons, with no write right (issue 26/27).
 # - aftersales.call: agents read their company's calls, managers manage them; the exchange's own values
 #   (source, uniqueid, call-back links) are protected (test_rpc_matrix.test_protected_fields).
 # - aftersales.kpi.report, aftersales.churn.risk, aftersales.repeat.claim are SQL views: read only.
@@ -58,7 +60,7 @@ OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 #   read and work rights the addons grant their groups (asserted in test_rights_granted_on_standard_models).
 MATRIX = """
 model                          portal_a  portal_b  salesman  agent  manager  outsider
-aftersales.warranty            r         -         r         rw     rwcu     -
+aftersales.warranty            r         -         r         r      rwcu     -
 aftersales.warranty.policy     r         r         r         r      rwcu     -
 aftersales.warranty.lookup     -         -         rwc       rwc    rwc      rwc
 aftersales.claim               r         -         r         rwc    rwcu     -

@@ -15,6 +15,7 @@ import json
 
 from freezegun import freeze_time
 
+from odoo import models
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -23,6 +24,8 @@ from odoo.addons.aftersales_warranty.models.aftersales_claim import OPEN_STATES
 from .common import AftersalesFeedbackCommon
 
 ROLES = ("portal", "salesman", "agent", "manager", "outsider")
+# (role, model, field) a role may write: a manager decides whether a claim's repair is free.
+MANAGERS_DECIDE = {("manager", "repair.order", "under_warranty")}
 REFUSALS = {
     "odoo.exceptions.AccessError",
     "odoo.exceptions.UserError",
@@ -186,6 +189,14 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
         # Service visits: any time is working time; a repair order and an event to write into.
         cls.company.resource_calendar_id = False
         env["repair.order"].create({"product_id": cls.product_serial.id, "partner_id": cls.customer.id})
+        # The club's tiers, for the customer's tier to be written into.
+        cls.company._aftersales_ensure_club()
+        env["aftersales.club.tier"].create(
+            [
+                {"name": "RPC Silver", "min_points": 0, "company_id": cls.company.id},
+                {"name": "RPC Platinum", "min_points": 1000, "company_id": cls.company.id},
+            ]
+        )
         env["calendar.event"].create(
             {"name": "RPC event", "start": "2026-06-03 08:00:00", "stop": "2026-06-03 09:00:00"}
         )
@@ -506,19 +517,32 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
             "aftersales.call": self.fixture_call,
             "aftersales.call.import": self.fixture_call_import,
             "aftersales.visit": self.fixture_visit_scheduled,
+            "res.partner": self.fixture_customer,
+            "crm.lead": self.fixture_renewal_lead,
+            "repair.order": self.fixture_repair_under_way,
         }
-        protected = {
-            model: self.env[model]._aftersales_protected_fields
-            for model in self.env.registry
-            if not self.env[model]._abstract and getattr(self.env[model], "_aftersales_protected_fields", ())
-        }
+        protected = self._protected_fields()
         self.assertLessEqual(set(protected), set(fixtures), "every model with protected fields is tested")
         for role in ROLES:
             self.authenticate(self.logins[role], self.logins[role])
             for model, names in protected.items():
                 for name in names:
+                    if (role, model, name) in MANAGERS_DECIDE:
+                        continue
                     with self.subTest(role=role, field=f"{model}.{name}"):
                         self._check_protected_write(role, model, name, fixtures[model])
+
+    def _protected_fields(self):
+        """{model: sorted protected fields} of every model of the registry that has some."""
+        protected = {}
+        for model in self.env.registry:
+            Model = self.env[model]
+            if Model._abstract or not hasattr(Model, "_aftersales_protected_fields"):
+                continue
+            names = sorted(Model._aftersales_protected_fields())
+            if names:
+                protected[model] = names
+        return protected
 
     def _other_value(self, record, name):
         """A valid value of field ``name`` that differs from ``record``'s."""
@@ -559,3 +583,208 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
         finally:
             savepoint.close(rollback=True)
             self.env.invalidate_all()
+
+    # ------------------------------------------------------------------
+    # Issue 27, item 1: the same fields through nested x2many commands and neighbouring creates
+    # ------------------------------------------------------------------
+
+    # Parents that hold guarded records in an x2many, with the values a role may create one with.
+    PARENT_CREATE = {
+        "aftersales.claim": lambda self: {"lot_id": self.lot.id, "channel": "phone"},
+        "res.partner": lambda self: {"name": "RPC Nested Parent"},
+    }
+
+    def _parents(self, fixtures):
+        """(parent model, x2many field, child model) of every stored, plain x2many of the registry
+        whose child is a model with protected fields and whose parent has a fixture."""
+        protected = self._protected_fields()
+        pairs = []
+        for model in self.env.registry:
+            Model = self.env[model]
+            if model not in fixtures or Model._abstract or Model._transient:
+                continue
+            for name, field in Model._fields.items():
+                if (
+                    field.type in ("one2many", "many2many")
+                    and field.store
+                    and not field.compute
+                    and not field.related
+                    and field.comodel_name in protected
+                    and field.comodel_name in fixtures
+                ):
+                    pairs.append((model, name, field.comodel_name))
+        return pairs
+
+    def _create_vals(self, record, name, value):
+        """The values of a new record like ``record`` (its required fields) with ``name`` set."""
+        vals = {}
+        protected = record._aftersales_protected_fields()
+        for fname, field in record._fields.items():
+            if field.required and field.store and not field.compute and fname not in protected:
+                if fname not in models.MAGIC_COLUMNS:
+                    written = field.convert_to_write(record.sudo()[fname], record)
+                    if field.type in ("date", "datetime"):
+                        written = field.to_string(written)  # as JSON carries it
+                    vals[fname] = written
+        vals[name] = value
+        return vals
+
+    def test_nested_commands(self):
+        """Each protected field, nested in an x2many command ([1, id, ...] and [0, 0, ...]) of a write
+        and of a create of every model that holds it, is refused for every role and changes nothing."""
+        fixtures = {
+            "aftersales.claim": self.fixture_claim_diagnosis,
+            "aftersales.warranty": self.fixture_warranty,
+            "aftersales.feedback": self.fixture_feedback,
+            "aftersales.followup": self.fixture_followup,
+            "aftersales.followup.rule": self.fixture_followup_rule,
+            "aftersales.occasion": self.fixture_occasion,
+            "aftersales.occasion.log": self.fixture_occasion_log,
+            "aftersales.visit": self.fixture_visit_scheduled,
+            "res.partner": self.fixture_customer,
+            "crm.lead": self.fixture_renewal_lead,
+            "repair.order": self.fixture_repair_under_way,
+            "stock.lot": self.fixture_lot,
+            "sale.order": self.fixture_order,
+        }
+        parents = self._parents(fixtures)
+        self.assertIn(("aftersales.claim", "visit_ids", "aftersales.visit"), parents)
+        self.assertIn(("res.partner", "child_ids", "res.partner"), parents)
+        protected = self._protected_fields()
+        checked = 0
+        for role in ("salesman", "agent", "manager"):
+            self.authenticate(self.logins[role], self.logins[role])
+            for parent_model, x2many, model in parents:
+                for name in protected[model]:
+                    if (role, model, name) in MANAGERS_DECIDE:
+                        continue
+                    with self.subTest(role=role, via=f"{parent_model}.{x2many}", field=f"{model}.{name}"):
+                        self._check_nested(role, fixtures, parent_model, x2many, model, name)
+                        checked += 1
+        self.assertGreater(checked, 100)
+
+    def _check_nested(self, role, fixtures, parent_model, x2many, model, name):
+        user = self.users[role]
+        savepoint = self.env.cr.savepoint()  # whatever happens, rolled back
+        try:
+            with freeze_time("2026-06-01 08:00:00"):
+                child = fixtures[model](user)
+                parent = fixtures[parent_model](user)
+                if parent == child:  # a contact inside itself: another contact holds it
+                    parent = self.other_customer
+            self.env.flush_all()
+            value = self._other_value(child, name)
+            before = self._snapshot(child)
+            count = self.env[model].sudo().with_context(active_test=False).search_count([])
+            update = [[1, child.id, {name: value}]]
+            create = [[0, 0, self._create_vals(child, name, self._non_default_value(child, name, value))]]
+            attempts = [("write", [parent.ids, {x2many: update}]), ("write", [parent.ids, {x2many: create}])]
+            if parent_model in self.PARENT_CREATE:
+                vals = self.PARENT_CREATE[parent_model](self)
+                attempts += [("create", [{**vals, x2many: update}]), ("create", [{**vals, x2many: create}])]
+            for method, args in attempts:
+                commands = args[-1][x2many] if method == "write" else args[0][x2many]
+                if role == "manager" and model == "aftersales.warranty" and commands[0][0] == 0:
+                    continue  # a manager records a legacy warranty by hand, with its dates
+                if (parent_model, x2many) == ("aftersales.claim", "repair_order_ids") and commands[0][0] == 0:
+                    continue  # a claim's new repair is as covered as the claim (test_neighbour_creates)
+                message = f"{role} {method} {parent_model}.{x2many} {name}"
+                with self.assertRaises(Refused, msg=message) as refused:
+                    self._rpc(parent_model, method, args)
+                self.assertIn(refused.exception.args[0], REFUSALS, refused.exception.args)
+                self.env.invalidate_all()
+                self.assertEqual(self._snapshot(child), before, f"{role} {method} changed {model}.{name}")
+                self.assertEqual(
+                    self.env[model].sudo().with_context(active_test=False).search_count([]),
+                    count,
+                    f"{role} {method} created a {model} with {name}",
+                )
+        finally:
+            savepoint.close(rollback=True)
+            self.env.invalidate_all()
+
+    def _non_default_value(self, record, name, value):
+        """``value``, or another valid one when it is the field's default (which a create may send)."""
+        field = record._fields[name]
+        default = record.default_get([name]).get(name)
+        if field.type == "selection" and value == default:
+            keys = [key for key, _label in field._description_selection(self.env)]
+            return next(key for key in keys if key not in (value, record[name]))
+        return value
+
+    def test_neighbour_creates(self):
+        """Records that point at a guarded one, created over RPC: a free repair of a paid claim, club
+        points and their ledger, a customer in a tier."""
+        claim = self.fixture_claim_awaiting(self.agent)
+        club_card = self.env["res.partner"]._aftersales_club_enrol([(self.customer, self.company)])[
+            (self.customer.id, self.company.id)
+        ]
+        platinum = self.env["aftersales.club.tier"].search([("name", "=", "RPC Platinum")])
+        self.env.flush_all()
+        attempts = {
+            "agent": [
+                (
+                    "repair.order",
+                    {
+                        "product_id": self.product_serial.id,
+                        "partner_id": self.customer.id,
+                        "aftersales_claim_id": claim.id,
+                        "under_warranty": True,
+                    },
+                ),
+            ],
+            "salesman": [
+                (
+                    "loyalty.card",
+                    {
+                        "program_id": club_card.program_id.id,
+                        "partner_id": self.other_customer.id,
+                        "points": 99999,
+                    },
+                ),
+                ("loyalty.history", {"card_id": club_card.id, "issued": 99999, "description": "Forged"}),
+                ("res.partner", {"name": "RPC VIP", "aftersales_club_tier_id": platinum.id}),
+                (
+                    "res.partner",
+                    {
+                        "name": "RPC VIP Co",
+                        "child_ids": [[0, 0, {"name": "VIP", "aftersales_club_tier_id": platinum.id}]],
+                    },
+                ),
+            ],
+        }
+        for role, creates in attempts.items():
+            self.authenticate(self.logins[role], self.logins[role])
+            for model, vals in creates:
+                with self.subTest(role=role, model=model, vals=vals):
+                    count = self.env[model].sudo().search_count([])
+                    with self.assertRaises(Refused) as refused:
+                        self._rpc(model, "create", [vals])
+                    self.assertIn(refused.exception.args[0], REFUSALS, refused.exception.args)
+                    self.assertEqual(self.env[model].sudo().search_count([]), count)
+        self.env.invalidate_all()
+        self.assertEqual(len(claim.repair_order_ids), 1)
+        self.assertFalse(claim.repair_order_ids.under_warranty)
+
+    def test_mail_gateway_over_rpc(self):
+        """Issue 27, item 15: the mail gateway files claims for the mail server and after-sales users;
+        a salesperson calling it over RPC files nothing."""
+        email = (
+            "From: Customer <rpc-gateway@example.com>\nTo: claims@example.com\nSubject: Broken\n"
+            "Message-Id: <rpc-gateway-{role}@example.com>\n\nIt stopped working.\n"
+        )
+        count = self.env["aftersales.claim"].sudo().search_count([])
+        self.authenticate("as_salesman", "as_salesman")
+        with self.assertRaises(Refused) as refused:
+            self._rpc(
+                "mail.thread",
+                "message_process",
+                ["aftersales.claim", email.format(role="salesman"), {"priority": "3"}],
+            )
+        self.assertEqual(refused.exception.args[0], "odoo.exceptions.AccessError")
+        self.assertEqual(self.env["aftersales.claim"].sudo().search_count([]), count)
+        self.authenticate("as_agent", "as_agent")
+        claim_id = self._rpc(
+            "mail.thread", "message_process", ["aftersales.claim", email.format(role="agent")]
+        )
+        self.assertEqual(self.env["aftersales.claim"].sudo().browse(claim_id).channel, "email")

@@ -21,16 +21,18 @@ class AftersalesCallImport(models.TransientModel):
     _name = "aftersales.call.import"
     _inherit = ["aftersales.guard.mixin"]
     _description = "Import Calls from the Exchange"
+
     # The outcome of the import, written by it.
-    _aftersales_protected_fields = (
-        "state",
-        "line_count",
-        "created_count",
-        "duplicate_count",
-        "error_count",
-        "error_report",
-        "unknown_extensions",
-    )
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "state",
+            "line_count",
+            "created_count",
+            "duplicate_count",
+            "error_count",
+            "error_report",
+            "unknown_extensions",
+        }
 
     file = fields.Binary(
         "Master.csv", required=True, help="Asterisk's CDR file (cdr-csv), with or without a header line."

@@ -8,8 +8,14 @@ class AftersalesFollowupOutcome(models.TransientModel):
     _name = "aftersales.followup.outcome"
     _inherit = ["aftersales.guard.mixin"]
     _description = "Follow-up Call Outcome"
+
     # Shown from the follow-up; written there by the outcome, never through the dialog.
-    _aftersales_protected_fields = ("partner_id", "phone", "attempt_count")
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "partner_id",
+            "phone",
+            "attempt_count",
+        }
 
     followup_id = fields.Many2one("aftersales.followup", required=True, ondelete="cascade")
     partner_id = fields.Many2one(related="followup_id.partner_id")

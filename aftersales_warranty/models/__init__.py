@@ -22,6 +22,7 @@ from . import (
     ir_qweb_fields,
     ir_sequence,
     mail_render_mixin,
+    mail_thread,
     product_category,
     product_product,
     product_template,

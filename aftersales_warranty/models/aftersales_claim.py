@@ -8,7 +8,7 @@ checks, stock and books, mail, portal, failure codes, visits, service levels).
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import LockError, UserError
+from odoo.exceptions import AccessError, LockError, UserError
 from odoo.fields import Domain
 
 from .aftersales_claim_sla import CLAIM_PRIORITIES
@@ -35,24 +35,27 @@ class AftersalesClaim(models.Model):
     _check_company_auto = True
     _primary_email = "email"
     _rec_names_search = ["name", "lot_id.name", "partner_id.name"]
+
     # Derived by the system or set by the workflow's actions: users cannot write them.
-    _aftersales_protected_fields = (
-        "name",
-        "state",
-        "under_warranty",
-        "coverage_parts",
-        "coverage_labour",
-        "coverage_replacement",
-        "sla_id",
-        "warranty_id",
-        "sale_order_id",
-        "resolution",
-        "credit_note_id",
-        "date_resolved",
-        "date_closed",
-        "customer_confirmed",
-        "ack_pending",
-    )
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "name",
+            "state",
+            "under_warranty",
+            "coverage_parts",
+            "coverage_labour",
+            "coverage_replacement",
+            "sla_id",
+            "warranty_id",
+            "sale_order_id",
+            "resolution",
+            "credit_note_id",
+            "date_resolved",
+            "date_closed",
+            "customer_confirmed",
+            "ack_pending",
+        }
+
     # The acknowledgment cron's search: only the claims still to acknowledge.
     _ack_pending_index = models.Index("(id) WHERE ack_pending")
 
@@ -149,7 +152,12 @@ class AftersalesClaim(models.Model):
         "aftersales.claim.sla", string="Service Level", compute="_compute_sla", store=True
     )
     date_deadline = fields.Datetime(
-        "Deadline", compute="_compute_date_deadline", store=True, readonly=False, index=True
+        "Deadline",
+        compute="_compute_date_deadline",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
     )
     is_overdue = fields.Boolean("Overdue", compute="_compute_is_overdue", search="_search_is_overdue")
     user_id = fields.Many2one(
@@ -379,6 +387,7 @@ class AftersalesClaim(models.Model):
         new_name = self.env._("New")
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
+            self._check_deadline_move(vals)
             # The reference always comes from the sequence (the mail gateway would put the subject).
             vals["name"] = sequence.next_by_code("aftersales.claim") or new_name
             vals["ack_pending"] = True
@@ -386,6 +395,7 @@ class AftersalesClaim(models.Model):
 
     def _aftersales_prepare_write(self, vals):
         vals = super()._aftersales_prepare_write(vals)
+        self._check_deadline_move(vals)
         if "lot_id" in vals:
             # Changing or clearing the serial recomputes the warranty and the order.
             serial_vals = self._prepare_serial_vals(self.env["stock.lot"].browse(vals["lot_id"]))
@@ -409,6 +419,26 @@ class AftersalesClaim(models.Model):
         if {"product_id", "date_reported", "priority", "company_id"} & set(vals):
             self._apply_sla_priority()
         return res
+
+    def _check_deadline_move(self, vals):
+        """The deadline follows the service level; moving it is a manager's decision (tracked in the
+        chatter). A form sends the deadline it shows: the computed one, dropped here so that the
+        service level sets it, or the record's own."""
+        if "date_deadline" not in vals or self._aftersales_may_write_protected(not self):
+            return
+        if self.env.user.has_group("aftersales_warranty.group_aftersales_manager"):
+            return
+        field = self._fields["date_deadline"]
+        new = field.convert_to_cache(vals["date_deadline"], self)
+        follows_sla = not self or {"date_reported", "lot_id", "product_id", "company_id"} & set(vals)
+        moved = self.filtered(lambda claim: field.convert_to_cache(claim.date_deadline, claim) != new)
+        if not follows_sla and moved:
+            raise AccessError(
+                self.env._(
+                    "Only an After-Sales manager can move the deadline of claim %(name)s.", name=moved[0].name
+                )
+            )
+        del vals["date_deadline"]
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):

@@ -31,6 +31,7 @@ class AftersalesClaim(models.Model):
         matched on the From: address alone, which anybody can write: the claim shows on that
         customer's portal once an agent has confirmed the customer.
         """
+        self._aftersales_check_gateway_caller()
         values = {
             key: value
             for key, value in (custom_values or {}).items()

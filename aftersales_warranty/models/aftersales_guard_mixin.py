@@ -1,10 +1,14 @@
+import base64
+import binascii
 import contextvars
 import math
+import re
 from contextlib import contextmanager
 from datetime import date, datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 # Set while the addons' own code writes what the system derives (states, dates, coverage): see
 # ``system_writes``. A context variable, not an Odoo context key: a context travels with every
@@ -16,6 +20,19 @@ _SYSTEM_WRITES = contextvars.ContextVar("aftersales_system_writes", default=Fals
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2999, 12, 31)
 INT_MAX = 2**31 - 1
+
+# What a spreadsheet runs as a formula when a cell starts with it (CSV injection); a phone number in
+# E.164 starts with "+" too, and is only digits after it.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+E164_RE = re.compile(r"\+[0-9]{4,15}")
+
+
+def neutralize_formula(value):
+    """``value`` as a spreadsheet shows it, never runs it: a text starting with = + - @ (a tab or a
+    carriage return) gets a leading apostrophe, except a phone number in E.164."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not E164_RE.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def check_internal_read(records, operation="read"):
@@ -47,27 +64,54 @@ class AftersalesGuardMixin(models.AbstractModel):
       within the database's range, a date is a plausible date, a choice is one of the field's
       choices, a text holds no NUL character. Otherwise a ValidationError names the field, before
       anything reaches PostgreSQL.
-    * ``_aftersales_protected_fields`` are derived by the system (states, dates, coverage): users
+    * ``_aftersales_protected_fields()`` are derived by the system (states, dates, coverage): users
       cannot write them, over RPC included; the addons' actions, crons and hooks write them inside
-      ``system_writes()`` (or as superuser, which no RPC caller is).
+      ``system_writes()`` (or as superuser, which no RPC caller is). Each model and each addon adds
+      its own with ``super()``.
+    * System mode covers the system's own call only. The values a user sends, the x2many commands
+      nested in them included, meet every guarded model's rules: the ORM runs a nested command as a
+      ``create`` or ``write`` of its model, which checks it as it checks a direct call.
+
+    Models of Odoo's core that hold after-sales values (partners, repair orders, opportunities)
+    inherit it too, with ``_aftersales_check_values = False``: their protected fields are guarded,
+    the rest of their values are left to Odoo.
     """
 
     _name = "aftersales.guard.mixin"
     _description = "After-Sales Value Guard"
 
-    _aftersales_protected_fields = ()
+    # Whether every value is checked against its field (the addons' own models), or only the
+    # protected fields (core models the addons extend).
+    _aftersales_check_values = True
+
+    def _aftersales_protected_fields(self):
+        """The fields the system derives on this model: a set each model and addon extends with
+        ``return super()._aftersales_protected_fields() | {...}``."""
+        return set()
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.check_access("create")  # who may not create at all is told so first
+        if self._aftersales_check_values:  # (a core model keeps its own order of checks)
+            self.check_access("create")  # who may not create at all is told so first
         self._aftersales_check_vals_list(vals_list, creating=True)
         # Copies: what the model derives must not end up in the caller's dictionaries.
         vals_list = self._aftersales_prepare_create([dict(vals) for vals in vals_list])
-        with system_writes():  # what the model derived above from checked values
-            return super().create(vals_list)
+        # Not in system mode: what the model derived above is written as it is, but the records the
+        # caller's x2many commands create or change are checked by their own model's guard.
+        return super().create(vals_list)
 
     def write(self, vals):
-        self.check_access("write")
+        try:
+            if self._aftersales_check_values:  # (a core model keeps its own order of checks)
+                self.check_access("write")
+        except AccessError as denied:
+            # Who may not write here and sends what the system derives (an agent on a warranty) is
+            # told why: the sentence of the protected field, as an access error.
+            try:
+                self._aftersales_check_protected(vals, creating=False)
+            except UserError as error:
+                raise AccessError(error.args[0]) from denied
+            raise
         self._aftersales_check_vals_list([vals], creating=False)
         vals = self._aftersales_prepare_write(dict(vals))
         return super().write(vals)
@@ -79,7 +123,7 @@ class AftersalesGuardMixin(models.AbstractModel):
         the superuser code a click runs, the mail gateway's included) nor from a default a user
         saved: those are values too, added by the ORM after the guard checked the values sent."""
         defaults = super().default_get(fields)
-        for name in self._aftersales_protected_fields:
+        for name in self._aftersales_protected_fields():
             if name not in defaults:
                 continue
             field = self._fields[name]
@@ -108,6 +152,26 @@ class AftersalesGuardMixin(models.AbstractModel):
         """Hook: the values to write once they passed the guard."""
         return vals
 
+    def _aftersales_serialize_on(self, records):
+        """Serialise the transactions that decide on a quota of ``records`` (an agent's goodwill
+        coupons of the month, a technician's agenda): count, then write, one transaction at a time.
+
+        A lock alone is not enough: under Odoo's REPEATABLE READ isolation, the second transaction
+        would count from the snapshot it took before waiting. Writing the owner's row makes
+        PostgreSQL refuse the second one with a serialization failure, which Odoo's RPC layer
+        retries on a fresh snapshot, where the first one's records are counted. Raw SQL: the ORM
+        has no "touch" of a row, and a real write would change its values and tracking."""
+        for record_id in sorted(set(records.ids)):
+            # Not logged when refused: the refusal is expected, and Odoo starts the request again.
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET write_date = write_date WHERE id = %s",
+                    SQL.identifier(records._table),
+                    record_id,
+                ),
+                log_exceptions=False,
+            )
+
     # ------------------------------------------------------------------
 
     def _check_manager(self, action):
@@ -129,13 +193,18 @@ class AftersalesGuardMixin(models.AbstractModel):
             )
         )
 
+    def _aftersales_protected_defaults(self, vals, names):
+        """The values of protected fields ``names`` a new record may be created with (``vals`` are
+        its values): by default, the fields' own defaults."""
+        return self.default_get(names)
+
     def _aftersales_check_protected(self, vals, creating):
-        protected = [name for name in self._aftersales_protected_fields if name in vals]
+        protected = [name for name in self._aftersales_protected_fields() if name in vals]
         if not protected or self._aftersales_may_write_protected(creating):
             return
         if creating:
             # A form or a script may send a protected field's default value, nothing else.
-            defaults = self.default_get(protected)
+            defaults = self._aftersales_protected_defaults(vals, protected)
         for name in protected:
             field = self._fields[name]
             if creating:
@@ -144,7 +213,8 @@ class AftersalesGuardMixin(models.AbstractModel):
                     raise self._aftersales_protected_error(field)
                 continue
             new = field.convert_to_cache(vals[name], self)
-            for record in self:
+            # sudo: compared, not shown (a field of a group the writer is not in is refused as well)
+            for record in self.sudo():
                 if field.convert_to_cache(record[name], record) != new:
                     raise self._aftersales_protected_error(field)
 
@@ -165,6 +235,8 @@ class AftersalesGuardMixin(models.AbstractModel):
         links = {}  # comodel -> {id: field}
         for vals in vals_list:
             self._aftersales_check_protected(vals, creating)
+            if not self._aftersales_check_values:
+                continue
             for name, value in vals.items():
                 field = self._fields.get(name)
                 if field is None or value is None or value is False:
@@ -233,3 +305,16 @@ class AftersalesGuardMixin(models.AbstractModel):
         except (TypeError, ValueError, OverflowError):
             return False
         return isinstance(moment, datetime) and DATE_MIN <= moment.date() <= DATE_MAX
+
+    def _aftersales_check_binary(self, field, value):
+        """A file is base64 (bytes or text); a photo or a signature in anything else would reach the
+        ORM's decoder and end in a traceback."""
+        if not isinstance(value, (str, bytes)):
+            return False
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return True
+
+    _aftersales_check_image = _aftersales_check_binary

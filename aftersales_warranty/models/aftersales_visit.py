@@ -36,18 +36,21 @@ class AftersalesVisit(models.Model):
     ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+
     # Derived by the system or set by the workflow's actions: users cannot write them.
-    _aftersales_protected_fields = (
-        "name",
-        "state",
-        "calendar_event_id",
-        "repair_order_id",
-        "reminder_sent",
-        "customer_confirmed",
-        "reschedule_requested",
-        "first_time_fix",
-        "date_done",
-    )
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "name",
+            "state",
+            "calendar_event_id",
+            "repair_order_id",
+            "reminder_sent",
+            "customer_confirmed",
+            "reschedule_requested",
+            "first_time_fix",
+            "date_done",
+        }
+
     # One maintenance visit per warranty and period: the cron may run twice, the visit exists once.
     _maintenance_unique = models.UniqueIndex(
         "(warranty_id, maintenance_due_date) WHERE kind = 'maintenance' AND maintenance_due_date IS NOT NULL"
@@ -257,23 +260,46 @@ class AftersalesVisit(models.Model):
         return vals_list
 
     def write(self, vals):
-        if self.env.user.share is False and not self.env.su:
-            done = self.filtered(lambda v: v.state in ("done", "cancelled"))
-            locked = {"technician_id", "date_start", "date_end", "partner_id", "kind", "signature"} & set(
-                vals
-            )
-            if done and locked and not self._aftersales_may_write_protected(False):
-                raise UserError(
-                    self.env._(
-                        "Visit %(name)s is %(state)s: it cannot be changed any more.",
-                        name=done[0].name,
-                        state=dict(self._fields["state"]._description_selection(self.env))[done[0].state],
-                    )
-                )
         res = super().write(vals)
         if {"technician_id", "date_start", "date_end", "partner_id", "kind"} & set(vals):
             self.filtered(lambda v: v.state == "scheduled")._sync_calendar_events()
         return res
+
+    def _aftersales_technician_fields(self):
+        """What a technician (without after-sales rights) fills in on site; the customer, the dates,
+        the claim and the kind of visit are the planners'."""
+        return {"report", "photo_ids", "signature", "signed_by", "no_signature_reason", "unit_fixed"}
+
+    def _aftersales_check_protected(self, vals, creating):
+        super()._aftersales_check_protected(vals, creating)
+        if creating or self.env.user.share or self._aftersales_may_write_protected(creating):
+            return
+        done = self.filtered(lambda v: v.state in ("done", "cancelled"))
+        locked = {"technician_id", "date_start", "date_end", "partner_id", "kind", "signature", "signed_by"}
+        if done and locked & set(vals):
+            raise UserError(
+                self.env._(
+                    "Visit %(name)s is %(state)s: it cannot be changed any more.",
+                    name=done[0].name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[done[0].state],
+                )
+            )
+        if not self.env.user.has_group("aftersales_warranty.group_aftersales_user"):
+            planned = {
+                name
+                for name in set(vals) - self._aftersales_technician_fields()
+                if name in self._fields
+                and self._fields[name].store
+                and not name.startswith(("message_", "activity_"))
+            }
+            if planned:
+                raise UserError(
+                    self.env._(
+                        "%(field)s of a visit is planned by the after-sales agents: a technician fills in "
+                        "the work done, the photos, the signature and whether the unit is fixed.",
+                        field=self._fields[sorted(planned)[0]].get_description(self.env)["string"],
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_planned(self):

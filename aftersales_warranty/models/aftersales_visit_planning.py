@@ -15,6 +15,21 @@ from .ir_qweb_fields import format_aftersales_date
 class AftersalesVisit(models.Model):
     _inherit = "aftersales.visit"
 
+    @api.constrains("technician_id")
+    def _check_technician_is_staff(self):
+        """A technician is one of the company's staff: a portal user would read the customer's name
+        and address in the visit's calendar event."""
+        for visit in self.filtered("technician_id"):
+            if visit.technician_id.sudo().share:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s is a portal user and cannot be the technician of visit %(name)s: choose "
+                        "one of the company's staff.",
+                        user=visit.technician_id.sudo().name,
+                        name=visit.name,
+                    )
+                )
+
     @api.constrains("technician_id", "date_start", "date_end", "state")
     def _check_planning(self):
         """A scheduled visit: a technician and dates, not twice at the same time, inside the
@@ -25,6 +40,9 @@ class AftersalesVisit(models.Model):
                 raise ValidationError(self.env._("Visit %(name)s must end after it starts.", name=visit.name))
         if not scheduled:
             return
+        # Two planners booking one technician at the same moment: one at a time, the second on the
+        # agenda the first left (see _aftersales_serialize_on).
+        self._aftersales_serialize_on(scheduled.technician_id)
         for visit in scheduled:
             if not (visit.technician_id and visit.date_start and visit.date_end):
                 raise ValidationError(
@@ -147,7 +165,8 @@ class AftersalesVisit(models.Model):
         if stop:
             vals["date_end"] = stop
         if vals:
-            visits.write(vals)
+            # The technician's own move of the event, checked above and by the planning's rules.
+            visits._system_write(vals)
 
     @api.model
     def _busy_visits(self, technicians, date_from, date_to):

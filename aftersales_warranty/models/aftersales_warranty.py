@@ -24,26 +24,28 @@ class AftersalesWarranty(models.Model):
     _rec_names_search = ["name", "lot_id.name", "partner_id.name"]
     # Salespeople only read warranties, yet they extend them and discuss them in the chatter.
     _mail_post_access = "read"
+
     # What the delivery, the policy, extensions and the expiry cron decide: nobody types them.
     # The unit, its customer and its policy come from the delivery; a manager may record a legacy
     # warranty by hand (see _aftersales_may_write_protected), nobody rewrites one afterwards.
-    _aftersales_protected_fields = (
-        "name",
-        "state",
-        "date_start",
-        "date_end_base",
-        "date_end",
-        "extension_line_ids",
-        "policy_id",
-        "product_id",
-        "lot_id",
-        "quantity",
-        "partner_id",
-        "sale_order_id",
-        "sale_line_id",
-        "move_id",
-        "company_id",
-    )
+    def _aftersales_protected_fields(self):
+        return super()._aftersales_protected_fields() | {
+            "name",
+            "state",
+            "date_start",
+            "date_end_base",
+            "date_end",
+            "extension_line_ids",
+            "policy_id",
+            "product_id",
+            "lot_id",
+            "quantity",
+            "partner_id",
+            "sale_order_id",
+            "sale_line_id",
+            "move_id",
+            "company_id",
+        }
 
     name = fields.Char(
         "Reference",

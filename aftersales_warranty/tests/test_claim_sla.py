@@ -3,7 +3,7 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .claim_common import AftersalesClaimCommon
@@ -151,8 +151,27 @@ class TestClaimSla(AftersalesClaimCommon):
         claim.product_id = self.gift_card  # no category rule: the standard one
         self.assertEqual(claim.sla_id, self.sla_standard)
         self.assertEqual(claim.date_deadline, datetime(2026, 9, 20, 8, 0))
-        claim.date_deadline = datetime(2026, 9, 30, 8, 0)
-        self.assertEqual(claim.date_deadline, datetime(2026, 9, 30, 8, 0), "an agent may move the deadline")
+        # Issue 27, item 14: moving the deadline is a manager's decision (it was an agent's), tracked.
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # the claim's creation logged: changes are tracked from here
+        with self.assertRaisesRegex(AccessError, "Only an After-Sales manager can move the deadline"):
+            claim.with_user(self.agent).date_deadline = datetime(2026, 9, 30, 8, 0)
+        self.assertEqual(claim.date_deadline, datetime(2026, 9, 20, 8, 0))
+        # The tests' environment turns tracking off (BaseCommon): on here, as in the back office.
+        claim.with_user(self.manager).with_context(
+            tracking_disable=False, mail_notrack=False
+        ).date_deadline = datetime(2026, 9, 30, 8, 0)
+        self.assertEqual(claim.date_deadline, datetime(2026, 9, 30, 8, 0), "a manager may move the deadline")
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # the chatter's tracking is written before the commit
+        tracked = claim.sudo().message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "date_deadline"
+        )
+        self.assertIn(
+            (datetime(2026, 9, 20, 8, 0), datetime(2026, 9, 30, 8, 0)),
+            [(value.old_value_datetime, value.new_value_datetime) for value in tracked],
+            "the move is in the chatter, with the old and the new deadline",
+        )
 
     def test_overdue_is_searchable(self):
         Claim = self.Claim.with_user(self.agent)
