@@ -1,6 +1,7 @@
 # The guard first: the models below inherit it (Odoo registers models in import order).
 from . import aftersales_guard_mixin  # isort: skip
 from . import (
+    account_move,
     aftersales_claim,
     aftersales_claim_failure,
     aftersales_claim_intake,

@@ -1,6 +1,7 @@
 """The claim on the customer's portal: its URL, the customer's approval of the repair quotation."""
 
 from odoo import models
+from odoo.exceptions import UserError
 
 
 class AftersalesClaim(models.Model):
@@ -15,6 +16,15 @@ class AftersalesClaim(models.Model):
     def _portal_approve_quotation(self):
         """The customer approves the repair quotation from the portal (the controller checked that
         the claim is theirs)."""
+        for claim in self:
+            if claim.state == "awaiting_approval" and not claim._has_priced_quotation():
+                raise UserError(
+                    self.env._(
+                        "The repair of claim %(name)s has no price yet: we will send you its quotation "
+                        "before you approve it.",
+                        name=claim.name,
+                    )
+                )
         self._approve_quotation()
         for claim in self:
             claim.message_post(

@@ -438,7 +438,9 @@ class AftersalesWarranty(models.Model):
         )
         if not moves:
             return self.browse()
-        replacements = moves.filtered(lambda m: not m.sale_line_id)
+        # A claim's replacement is delivered on the unit's sale line (an exchange): it inherits
+        # the replaced unit's coverage instead of starting a sale's.
+        replacements = moves.filtered("aftersales_claim_id")
         moves -= replacements
         replaced = self._create_from_replacement_moves(replacements) if replacements else self.browse()
         policies = moves.product_id._get_warranty_policies()
@@ -545,7 +547,9 @@ class AftersalesWarranty(models.Model):
         claims = moves.sudo().aftersales_claim_id.filtered(
             lambda c: c.state == "in_progress" and c.resolution == "replace"
         )
-        claims._resolve_done_work()  # the delivery settles the claim, whoever validated it
+        for picking, picking_moves in moves.grouped("picking_id").items():
+            # The delivery settles the claim, whoever validated it.
+            (picking_moves.sudo().aftersales_claim_id & claims)._on_replacement_delivered(picking)
         return warranties
 
     def _void_for_resale(self):

@@ -21,6 +21,54 @@ class SaleOrderLine(models.Model):
         help="The warranty this extension line extends; empty: every warranty of the order.",
     )
 
+    @api.depends("qty_delivered")
+    def _compute_qty_to_invoice(self):
+        """A unit a claim took back (refunded) is no longer to invoice, whatever the product's
+        invoicing policy: on ordered quantities, the units returned under claims (less those sent
+        again: replacements, units sent back) come off the quantity to invoice."""
+        res = super()._compute_qty_to_invoice()
+        for line in self:
+            if (
+                line.state != "sale"
+                or line.display_type
+                or line.product_id.type == "combo"
+                or line.product_id.invoice_policy != "order"
+            ):
+                continue
+            returned = line._aftersales_claim_returned_qty()
+            if returned:
+                line.qty_to_invoice -= returned
+        return res
+
+    @api.depends("qty_delivered")
+    def _compute_invoice_status(self):
+        """Fully invoiced, net of the units claims took back: the order is not left waiting for
+        the invoice of a unit the customer sent back."""
+        res = super()._compute_invoice_status()
+        for line in self.filtered(lambda sol: sol.invoice_status == "no" and sol.state == "sale"):
+            returned = line._aftersales_claim_returned_qty()
+            if (
+                returned
+                and line.product_uom_id.compare(line.qty_invoiced + returned, line.product_uom_qty) >= 0
+            ):
+                line.invoice_status = "invoiced"
+        return res
+
+    def _aftersales_claim_returned_qty(self):
+        """Units of this line returned under claims and not sent again, in the line's unit."""
+        self.ensure_one()
+        quantity = 0.0
+        # Derived from the warehouse's documents, whoever reads the order.
+        for move in self.sudo().move_ids:
+            if move.state != "done" or not move.picking_id.aftersales_claim_id:
+                continue
+            qty = move.product_uom._compute_quantity(move.quantity, self.product_uom_id)
+            if move.location_id.usage == "customer" and move.to_refund:
+                quantity += qty
+            elif move.location_dest_id.usage == "customer":
+                quantity -= qty
+        return quantity
+
     @api.depends("warranty_ids.date_end", "warranty_ids.state")
     def _compute_warranty_date_end(self):
         for line in self:

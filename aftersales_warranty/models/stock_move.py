@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 
@@ -14,11 +15,28 @@ class StockMove(models.Model):
     )
 
     def _action_done(self, cancel_backorder=False):
+        self._check_replacement_not_claimed_unit()
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         if not self.env.context.get("aftersales_skip_warranty"):
-            self.env["aftersales.warranty"]._create_from_moves(moves)
-            self.env["aftersales.visit"]._create_from_moves(moves)
+            # A return of a return (a claim's unit sent back to its customer) is the same unit
+            # going home: its warranty and its visits stay as they were.
+            new_units = moves.filtered(lambda m: not m.origin_returned_move_id)
+            self.env["aftersales.warranty"]._create_from_moves(new_units)
+            self.env["aftersales.visit"]._create_from_moves(new_units)
         return moves
+
+    def _check_replacement_not_claimed_unit(self):
+        """The replacement of a claim is never the customer's own faulty serial."""
+        for move in self.filtered("aftersales_claim_id"):
+            lot = move.sudo().aftersales_claim_id.lot_id  # storekeepers cannot read claims
+            if lot and lot in move.move_line_ids.filtered(lambda ml: ml.quantity > 0).lot_id:
+                raise UserError(
+                    self.env._(
+                        "Serial %(serial)s is the customer's faulty unit: it cannot be their replacement, "
+                        "pick another serial.",
+                        serial=lot.name,
+                    )
+                )
 
     @api.model
     def _aftersales_past_delivery_domain(self, products):
@@ -30,6 +48,8 @@ class StockMove(models.Model):
                 ("sale_line_id", "!=", False),
                 ("location_dest_id.usage", "=", "customer"),
                 ("location_id.usage", "!=", "customer"),
+                ("aftersales_claim_id", "=", False),
+                ("origin_returned_move_id", "=", False),
             ]
         )
 

@@ -1,6 +1,7 @@
 from . import (
     test_certificate_pdf,
     test_claim_access,
+    test_claim_books,
     test_claim_intake,
     test_claim_mail,
     test_claim_portal,
