@@ -1,6 +1,7 @@
 # The guard first: the models below inherit it (Odoo registers models in import order).
 from . import aftersales_guard_mixin  # isort: skip
 from . import (
+    account_chart_template,
     account_move,
     aftersales_claim,
     aftersales_claim_failure,
@@ -29,6 +30,7 @@ from . import (
     res_partner,
     sale_order,
     sale_order_line,
+    stock_location,
     stock_lot,
     stock_move,
     stock_picking,

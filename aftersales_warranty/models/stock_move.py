@@ -38,6 +38,71 @@ class StockMove(models.Model):
                     )
                 )
 
+    # ------------------------------------------------------------------
+    # Warranty cost in the books (products valued in real time)
+    # ------------------------------------------------------------------
+
+    def _aftersales_warranty_cost_kind(self):
+        """'replacement' for a claim's replacement unit leaving stock, 'refund' for a refunded unit
+        arriving in Faulty Units, else False: both book Dr warranty expense / Cr stock."""
+        self.ensure_one()
+        if (
+            self.state != "done"
+            or not self.product_id.is_storable
+            or self.product_id.valuation != "real_time"
+            or not self.company_id.sudo().aftersales_warranty_expense_account_id
+        ):
+            return False
+        if self.aftersales_claim_id and self.location_dest_id.usage == "customer" and self.is_out:
+            return "replacement"
+        claim = self.picking_id.sudo().aftersales_claim_id
+        if (
+            claim.resolution == "refund"
+            and self.origin_returned_move_id
+            and self.location_id.usage == "customer"
+            and self.location_dest_id == self.company_id.sudo().aftersales_faulty_location_id
+        ):
+            return "refund"
+        return False
+
+    def _should_create_account_move(self):
+        if self._aftersales_warranty_cost_kind():
+            return not self.product_uom.is_zero(self.quantity)
+        return super()._should_create_account_move()
+
+    def _get_aml_value(self):
+        if self._aftersales_warranty_cost_kind() == "refund":
+            # The unit's cost when it was delivered (the customer's unit is not valued on arrival).
+            origin = self.origin_returned_move_id
+            if not origin.quantity:
+                return 0.0
+            return self.company_id.currency_id.round(origin.value / origin.quantity * self.quantity)
+        return super()._get_aml_value()
+
+    def _get_account_move_line_vals(self):
+        if not self._aftersales_warranty_cost_kind():
+            return super()._get_account_move_line_vals()
+        expense = self.company_id.sudo().aftersales_warranty_expense_account_id
+        stock = self.product_id._get_product_accounts()["stock_valuation"]
+        value = self._get_aml_value()
+        name = self.reference + " - " + self.product_id.name
+        return [
+            {
+                "account_id": stock.id,
+                "name": name,
+                "debit": 0,
+                "credit": value,
+                "product_id": self.product_id.id,
+            },
+            {
+                "account_id": expense.id,
+                "name": name,
+                "debit": value,
+                "credit": 0,
+                "product_id": self.product_id.id,
+            },
+        ]
+
     @api.model
     def _aftersales_past_delivery_domain(self, products):
         """Done sale deliveries to a customer of ``products`` (returns to us excluded)."""

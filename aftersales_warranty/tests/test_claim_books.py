@@ -25,7 +25,12 @@ class ClaimBooksCommon(AftersalesClaimCommon):
         cls.product_serial.standard_price = 300.0
         cls.lots = cls._add_stock(cls.product_serial, lot_names=["BK-1", "BK-2", "BK-3", "BK-SPARE"])
         cls.unit, cls.unit_2, cls.unit_3, cls.spare = cls.lots
+        # What the upgrade (and a new company's chart) does: the Faulty Units location and the
+        # warranty-expense account, its valuation account.
+        cls.company._aftersales_create_faulty_locations()
         cls.faulty_location = cls.company.aftersales_faulty_location_id
+        cls.warranty_expense = cls.company.aftersales_warranty_expense_account_id
+        cls.stock_account = cls.product_serial._get_product_accounts()["stock_valuation"]
         cls.tax = cls.env["account.tax"].create({"name": "VAT 15%", "amount": 15.0, "type_tax_use": "sale"})
         freezer = freeze_time("2026-01-12 09:00:00")
         freezer.start()
@@ -83,6 +88,15 @@ class ClaimBooksCommon(AftersalesClaimCommon):
         quants = self.env["stock.quant"].search([("lot_id", "=", lot.id), ("quantity", ">", 0)])
         return quants.filtered(lambda q: q.location_id.usage == "internal") or quants
 
+    def _assert_warranty_entry(self, move, amount):
+        """``move`` booked Dr warranty expense / Cr stock for ``amount``."""
+        entry = move.account_move_id
+        self.assertEqual(entry.state, "posted")
+        debit = entry.line_ids.filtered(lambda aml: aml.account_id == self.warranty_expense)
+        credit = entry.line_ids.filtered(lambda aml: aml.account_id == self.stock_account)
+        self.assertAlmostEqual(debit.balance, amount)
+        self.assertAlmostEqual(credit.balance, -amount)
+
     def _assert_return_of_delivery(self, receipt):
         move = receipt.move_ids
         self.assertEqual(move.origin_returned_move_id, self.delivery_move, "a return of the unit's delivery")
@@ -98,6 +112,10 @@ class ClaimBooksTests:
     def test_faulty_units_location(self):
         location = self.faulty_location
         self.assertTrue(location)
+        self.assertEqual(self.warranty_expense.account_type, "expense")
+        self.assertEqual(location.valuation_account_id, self.warranty_expense)
+        self.assertFalse(location._should_be_valued(), "faulty units are worth nothing in stock")
+        self.assertNotIn(location, self.env["stock.location"].search([("is_valued_internal", "=", True)]))
         self.assertEqual((location.usage, location.company_id), ("internal", self.company))
         self.assertFalse(location._child_of(self.warehouse.lot_stock_id), "outside WH/Stock")
         other = self.env["res.company"].create({"name": "Second Branch"})
@@ -122,6 +140,8 @@ class ClaimBooksTests:
         quant = self._quant(self.unit)
         self.assertEqual((quant.location_id, quant.owner_id), (self.faulty_location, self.customer))
         self.assertFalse(receipt.move_ids.is_in, "the customer's unit is not valued as ours")
+        # Delivered at a cost of 300 and refunded, the unit is written off: Dr warranty expense.
+        self._assert_warranty_entry(receipt.move_ids, 300.0)
         self.assertEqual(self.line.qty_delivered, 2.0)
         self.assertEqual(claim.state, "in_progress", "the credit note is not posted yet")
 
@@ -226,6 +246,8 @@ class ClaimBooksTests:
         self.assertEqual((quant.location_id, quant.owner_id), (self.faulty_location, self.customer))
         self.assertTrue(delivery.move_ids.is_out)
         self.assertAlmostEqual(delivery.move_ids.value, 300.0, msg="the replacement leaves at cost")
+        self._assert_warranty_entry(delivery.move_ids, 300.0)
+        self.assertFalse(receipt.move_ids.account_move_id, "the faulty unit itself books nothing")
         self.assertEqual(self.warranty_of(self.spare).state, "active")
         claim.action_close()
         self.assertEqual(claim.state, "closed")

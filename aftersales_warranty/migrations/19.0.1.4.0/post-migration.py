@@ -1,4 +1,5 @@
-"""Every company gets its *Faulty Units* location, where claims now receive the customers' units.
+"""Every company gets its *Faulty Units* location, where claims now receive the customers' units,
+and (with a chart of accounts) its *Warranty Expense* account, the location's valuation account.
 
 Open claims keep the transfers they already have; their next receipt goes to this location.
 """
