@@ -43,8 +43,9 @@ class StockMove(models.Model):
     # ------------------------------------------------------------------
 
     def _aftersales_warranty_cost_kind(self):
-        """'replacement' for a claim's replacement unit leaving stock, 'refund' for a refunded unit
-        arriving in Faulty Units, else False: both book Dr warranty expense / Cr stock."""
+        """'replacement' for a claim's replacement unit leaving stock, 'repair' for a part given free
+        by a claim's repair under warranty, 'refund' for a refunded unit arriving in Faulty Units,
+        else False: all book Dr warranty expense / Cr stock."""
         self.ensure_one()
         if (
             self.state != "done"
@@ -55,6 +56,14 @@ class StockMove(models.Model):
             return False
         if self.aftersales_claim_id and self.location_dest_id.usage == "customer" and self.is_out:
             return "replacement"
+        repair = self.repair_id.sudo()
+        if (
+            repair.under_warranty
+            and repair.aftersales_claim_id
+            and self.repair_line_type == "add"
+            and self.is_out
+        ):
+            return "repair"
         claim = self.picking_id.sudo().aftersales_claim_id
         if (
             claim.resolution == "refund"

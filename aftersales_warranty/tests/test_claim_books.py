@@ -304,6 +304,36 @@ class ClaimBooksTests:
         self.assertEqual(warranty.state, "active")
         self.assertEqual(self.warranty_of(self.unit), warranty, "no new warranty for the same unit")
 
+    def test_covered_repair_parts_are_a_warranty_expense(self):
+        part = self.env["product.product"].create(
+            {
+                "name": "Fan motor",
+                "type": "consu",
+                "is_storable": True,
+                "categ_id": self.air_conditioners.id,
+                "standard_price": 40.0,
+            }
+        )
+        self._add_stock(part, 2)
+        claim = self._books_claim()
+        self.assertTrue(claim.under_warranty)
+        claim.action_start_repair()
+        repair = self.env["repair.order"].browse(claim.repair_order_ids.ids)  # the workshop's
+        repair.write(
+            {
+                "move_ids": [
+                    Command.create({"product_id": part.id, "product_uom_qty": 1.0, "repair_line_type": "add"})
+                ]
+            }
+        )
+        repair.action_repair_start()
+        repair.move_ids.picked = True
+        repair.action_repair_end()
+        part_move = repair.move_ids.filtered(lambda m: m.product_id == part)
+        self.assertEqual(part_move.state, "done")
+        self.assertAlmostEqual(part_move.value, 40.0)
+        self._assert_warranty_entry(part_move, 40.0)
+
     def test_paid_repair_is_billed(self):
         part = self.env["product.product"].create(
             {"name": "Fan motor", "type": "consu", "is_storable": True, "list_price": 80.0}
