@@ -69,6 +69,16 @@ class SaleOrderLine(models.Model):
                 quantity -= qty
         return quantity
 
+    aftersales_extended_warranty_ids = fields.Many2many(
+        "aftersales.warranty",
+        "aftersales_warranty_extension_rel",
+        "sale_line_id",
+        "warranty_id",
+        string="Warranties Extended",
+        readonly=True,
+        copy=False,
+    )
+
     @api.depends("warranty_ids.date_end", "warranty_ids.state")
     def _compute_warranty_date_end(self):
         for line in self:
@@ -82,13 +92,51 @@ class SaleOrderLine(models.Model):
         lines.filtered(lambda line: line.state == "sale")._link_warranty_extensions()
         return lines
 
-    def _apply_warranty_extension(self, date_end):
-        """``date_end`` moved by this extension line when it is confirmed (untouched otherwise)."""
+    def _apply_warranty_extension(self, date_end, warranty=None):
+        """``date_end`` moved by this extension line (untouched when it extends nothing): once per
+        extension unit it gives ``warranty`` (one for each unit without ``warranty``)."""
         self.ensure_one()
         template = self.product_id.product_tmpl_id
-        if self.state != "sale" or not template.is_warranty_extension:
+        if not template.is_warranty_extension:
             return date_end
-        return add_duration(date_end, template.warranty_extension_duration, template.warranty_extension_unit)
+        times = self._warranty_extension_allocation().get(warranty.id, 0) if warranty else 1
+        if self.state != "sale" and not warranty:
+            times = 0
+        for _i in range(times):
+            date_end = add_duration(
+                date_end, template.warranty_extension_duration, template.warranty_extension_unit
+            )
+        return date_end
+
+    def _warranty_extension_units(self):
+        """Whole extension units this line gives: its invoiced quantity net of credit notes once it
+        is invoiced (posted documents), else its quantity while the order is confirmed."""
+        self.ensure_one()
+        posted = self.invoice_lines.filtered(lambda aml: aml.parent_state == "posted")
+        if posted:
+            quantity = sum(
+                aml.product_uom_id._compute_quantity(aml.quantity, self.product_uom_id)
+                * (-1 if aml.move_id.move_type == "out_refund" else 1)
+                for aml in posted
+            )
+        elif self.state == "sale":
+            quantity = self.product_uom_qty
+        else:
+            quantity = 0.0
+        return max(0, int(quantity + 1e-6))
+
+    def _warranty_extension_allocation(self):
+        """{warranty id: times extended} for this line: its units go one per warranty it extends,
+        the targeted one first, then by age, round after round."""
+        self.ensure_one()
+        warranties = self.sudo().aftersales_extended_warranty_ids.filtered(lambda w: w.state != "void")
+        if not warranties:
+            return {}
+        target = self.warranty_target_id & warranties
+        ordered = target + (warranties - target).sorted("id")
+        units = self._warranty_extension_units()
+        count = len(ordered)
+        return {w.id: units // count + (1 if index < units % count else 0) for index, w in enumerate(ordered)}
 
     def _link_warranty_extensions(self):
         """Link confirmed extension lines to the warranties they extend, then revive/expire them."""

@@ -29,6 +29,7 @@ from . import (
     test_warranty_delivery,
     test_warranty_expiry,
     test_warranty_extension,
+    test_warranty_extension_quantity,
     test_warranty_lookup,
     test_warranty_past,
     test_warranty_policy,
