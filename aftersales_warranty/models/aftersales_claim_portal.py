@@ -16,6 +16,16 @@ class AftersalesClaim(models.Model):
     def _portal_approve_quotation(self):
         """The customer approves the repair quotation from the portal (the controller checked that
         the claim is theirs)."""
+        self._approve_quotation()
+        for claim in self:
+            claim.message_post(
+                body=self.env._("The customer approved the repair quotation."),
+                author_id=claim.partner_id.id,
+            )
+        return True
+
+    def _check_priced_quotation(self):
+        """The portal offers the approval only once the repair has a price: refuse it before."""
         for claim in self:
             if claim.state == "awaiting_approval" and not claim._has_priced_quotation():
                 raise UserError(
@@ -25,13 +35,6 @@ class AftersalesClaim(models.Model):
                         name=claim.name,
                     )
                 )
-        self._approve_quotation()
-        for claim in self:
-            claim.message_post(
-                body=self.env._("The customer approved the repair quotation."),
-                author_id=claim.partner_id.id,
-            )
-        return True
 
     def _portal_decline_quotation(self):
         """The customer declines the repair quotation: the draft repairs are cancelled and the claim

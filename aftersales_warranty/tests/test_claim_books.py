@@ -344,7 +344,7 @@ class ClaimBooksTests:
         claim.action_request_approval()
         repair = self.env["repair.order"].browse(claim.repair_order_ids.ids)  # the workshop's
         with self.assertRaisesRegex(UserError, "has no price yet"), self.env.cr.savepoint():
-            claim._portal_approve_quotation()
+            claim._check_priced_quotation()  # what the portal's Approve checks first
         repair.write(
             {
                 "move_ids": [
@@ -354,6 +354,7 @@ class ClaimBooksTests:
         )
         repair.action_create_sale_order()
         quotation = repair.sale_order_id
+        claim._check_priced_quotation()
         claim._portal_approve_quotation()
         self.assertEqual(claim.state, "in_progress")
         self.assertEqual(quotation.state, "sale", "the approval confirms the quotation")
