@@ -85,11 +85,13 @@ class AftersalesKpiReport(models.Model):
     # Warranty cost
     cost_parts = fields.Monetary("Parts Given Free", readonly=True, aggregator="sum")
     cost_labour = fields.Monetary("Labour Given Free", readonly=True, aggregator="sum")
+    cost_replacement = fields.Monetary("Units Replaced", readonly=True, aggregator="sum")
     warranty_cost = fields.Monetary(
         readonly=True,
         aggregator="sum",
-        help="Cost of the parts and labour given free by done repairs under warranty: parts used "
-        "(quantity x product cost) and service lines of the repair quotation priced zero "
+        help="Cost of the parts and labour given free by done repairs under warranty, and of the "
+        "replacement units delivered for claims: parts and units at the value of their stock moves "
+        "(their cost when they left stock), service lines of the repair quotation priced zero "
         "(quantity x product cost).",
     )
 
@@ -107,7 +109,8 @@ class AftersalesKpiReport(models.Model):
                     UNION ALL %(followups)s
                     UNION ALL %(coupons_issued)s
                     UNION ALL %(coupons_redeemed)s
-                    UNION ALL %(warranty_cost)s) AS events
+                    UNION ALL %(warranty_cost)s
+                    UNION ALL %(warranty_replacements)s) AS events
               JOIN res_company company ON company.id = events.company_id
          LEFT JOIN product_product product ON product.id = events.product_id
          LEFT JOIN product_template template ON template.id = product.product_tmpl_id
@@ -119,6 +122,7 @@ class AftersalesKpiReport(models.Model):
             coupons_issued=self._query_coupons_issued(),
             coupons_redeemed=self._query_coupons_redeemed(),
             warranty_cost=self._query_warranty_cost(),
+            warranty_replacements=self._query_warranty_replacements(),
         )
 
     def _select(self, kind, res_id, date, company, partner, product, user, claim, **measures):
@@ -144,6 +148,7 @@ class AftersalesKpiReport(models.Model):
             "coupons_redeemed": "0",
             "cost_parts": "0::numeric",
             "cost_labour": "0::numeric",
+            "cost_replacement": "0::numeric",
             "warranty_cost": "0::numeric",
         }
         columns = [
@@ -295,7 +300,8 @@ class AftersalesKpiReport(models.Model):
         """Done repairs of claims, under warranty: parts consumed and labour given free, at cost.
 
         Odoo's repair gives every part of a repair under warranty for free (its quotation line is
-        priced zero): parts are the done "add" moves, quantity x the product's cost. Odoo 19 repairs
+        priced zero): parts are the done "add" moves, at their value (the cost when they left
+        stock, never today's cost). Odoo 19 repairs
         have no labour lines: labour is the service lines of the repair's quotation, and it was given
         free when that line is priced zero; it is valued quantity x the service product's cost.
         """
@@ -318,9 +324,8 @@ class AftersalesKpiReport(models.Model):
                   JOIN aftersales_claim claim ON claim.id = repair.aftersales_claim_id
              LEFT JOIN stock_move repair_move ON repair_move.id = repair.move_id
              LEFT JOIN LATERAL (
-                        SELECT SUM(move.product_qty * {cost % "part"}) AS amount
+                        SELECT SUM(COALESCE(move.value, 0)) AS amount
                           FROM stock_move move
-                          JOIN product_product part ON part.id = move.product_id
                          WHERE move.repair_id = repair.id
                            AND move.repair_line_type = 'add'
                            AND move.state = 'done'
@@ -339,6 +344,28 @@ class AftersalesKpiReport(models.Model):
                            AND line.price_subtotal = 0
                       ) labour ON TRUE
                  WHERE repair.under_warranty AND repair.state = 'done'""",
+            select,
+        )
+
+    def _query_warranty_replacements(self):
+        """Replacement units delivered for claims, at the value of their delivery (their cost)."""
+        select = self._select(
+            "warranty_cost",
+            "move.id",
+            "move.date",
+            "move.company_id",
+            "claim.commercial_partner_id",
+            "move.product_id",
+            "claim.user_id",
+            "claim.id",
+            cost_replacement="COALESCE(move.value, 0)",
+            warranty_cost="COALESCE(move.value, 0)",
+        )
+        return SQL(
+            """SELECT %s FROM stock_move move
+                  JOIN aftersales_claim claim ON claim.id = move.aftersales_claim_id
+                  JOIN stock_location destination ON destination.id = move.location_dest_id
+                 WHERE move.state = 'done' AND destination.usage = 'customer'""",
             select,
         )
 

@@ -249,6 +249,30 @@ class TestKpi(AftersalesClaimCommon):
         )
         self.assertEqual((claim, when), (self.claim_c, datetime(2026, 5, 11, 20, 0)))
 
+    def test_warranty_cost_reads_the_moves_not_todays_cost(self):
+        self.compressor.standard_price = 70.0  # the part costs more now: the repair cost 40 a part
+        self.env.flush_all()
+        (parts,) = self._totals("cost_parts:sum")
+        self.assertEqual(parts, 80.0)
+
+    def test_replacement_is_a_warranty_cost(self):
+        self.product_serial.standard_price = 300.0
+        spare = self._add_stock(self.product_serial, lot_names=["AC-KPI"])
+        claim = self._new_claim("2026-05-26 08:00:00", lot=self.lot)
+        claim.cause_id = self.cause
+        claim.action_start_diagnosis()
+        claim.action_replace()
+        delivery = claim.sudo().picking_ids.filtered(lambda p: p.location_dest_id.usage == "customer")
+        delivery.action_assign()
+        delivery.move_line_ids.lot_id = spare
+        delivery.move_ids.picked = True
+        delivery.button_validate()
+        self.env.flush_all()
+        replaced, cost = self._totals(
+            "cost_replacement:sum", "warranty_cost:sum", domain=[("claim_id", "=", claim.id)]
+        )
+        self.assertEqual((replaced, cost), (300.0, 300.0), "the unit sent, at its cost when it left")
+
     def test_repair_out_of_warranty_is_no_warranty_cost(self):
         self.claim_c.repair_order_ids.sudo().under_warranty = False
         self.env.flush_all()

@@ -430,6 +430,7 @@ class AftersalesPortal(CustomerPortal):
         try:
             with request.env.cr.savepoint():
                 if decision == "approved":
+                    claim_sudo._check_priced_quotation()  # no approval before there is a price
                     claim_sudo._portal_approve_quotation()
                 else:
                     claim_sudo._portal_decline_quotation()

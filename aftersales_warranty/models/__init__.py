@@ -2,6 +2,8 @@
 from . import aftersales_guard_mixin  # isort: skip
 from . import aftersales_median_mixin  # isort: skip
 from . import (
+    account_chart_template,
+    account_move,
     aftersales_claim,
     aftersales_claim_failure,
     aftersales_claim_intake,
@@ -32,6 +34,7 @@ from . import (
     res_partner,
     sale_order,
     sale_order_line,
+    stock_location,
     stock_lot,
     stock_move,
     stock_picking,

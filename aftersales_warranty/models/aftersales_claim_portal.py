@@ -1,6 +1,7 @@
 """The claim on the customer's portal: its URL, the customer's approval of the repair quotation."""
 
 from odoo import models
+from odoo.exceptions import UserError
 
 
 class AftersalesClaim(models.Model):
@@ -22,6 +23,18 @@ class AftersalesClaim(models.Model):
                 author_id=claim.partner_id.id,
             )
         return True
+
+    def _check_priced_quotation(self):
+        """The portal offers the approval only once the repair has a price: refuse it before."""
+        for claim in self:
+            if claim.state == "awaiting_approval" and not claim._has_priced_quotation():
+                raise UserError(
+                    self.env._(
+                        "The repair of claim %(name)s has no price yet: we will send you its quotation "
+                        "before you approve it.",
+                        name=claim.name,
+                    )
+                )
 
     def _portal_decline_quotation(self):
         """The customer declines the repair quotation: the draft repairs are cancelled and the claim

@@ -199,13 +199,17 @@ class AftersalesWarranty(models.Model):
         "extension_line_ids.state",
         "extension_line_ids.product_uom_qty",
         "extension_line_ids.product_id",
+        "extension_line_ids.invoice_lines.move_id.state",
+        "extension_line_ids.invoice_lines.quantity",
+        "extension_line_ids.aftersales_extended_warranty_ids.state",
     )
     def _compute_date_end(self):
         for warranty in self:
             date_end = warranty.date_end_base
             if date_end:
+                # Each extension line gives this warranty its share of the line's units.
                 for line in warranty.extension_line_ids.sorted("id"):
-                    date_end = line._apply_warranty_extension(date_end)
+                    date_end = line._apply_warranty_extension(date_end, warranty)
             warranty.date_end = date_end
 
     @api.depends("date_end", "state")

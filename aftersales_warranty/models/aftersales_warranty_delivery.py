@@ -38,7 +38,9 @@ class AftersalesWarranty(models.Model):
         )
         if not moves:
             return self.browse()
-        replacements = moves.filtered(lambda m: not m.sale_line_id)
+        # A claim's replacement is delivered on the unit's sale line (an exchange): it inherits
+        # the replaced unit's coverage instead of starting a sale's.
+        replacements = moves.filtered("aftersales_claim_id")
         moves -= replacements
         replaced = self._create_from_replacement_moves(replacements) if replacements else self.browse()
         policies = moves.product_id._get_warranty_policies()

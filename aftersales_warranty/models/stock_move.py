@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 
@@ -14,16 +15,107 @@ class StockMove(models.Model):
     )
 
     def _action_done(self, cancel_backorder=False):
+        self._check_replacement_not_claimed_unit()
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         if not self.env.context.get("aftersales_skip_warranty"):
-            self.env["aftersales.warranty"]._create_from_moves(moves)
-            self.env["aftersales.visit"]._create_from_moves(moves)
+            # A return of a return (a claim's unit sent back to its customer) is the same unit
+            # going home: its warranty and its visits stay as they were.
+            new_units = moves.filtered(lambda m: not m.origin_returned_move_id)
+            self.env["aftersales.warranty"]._create_from_moves(new_units)
+            self.env["aftersales.visit"]._create_from_moves(new_units)
             # Replacement units delivered for claims: the claims decide whether that settles them
             # (storekeepers cannot read claims, the system tells them).
-            replacements = moves.filtered("aftersales_claim_id").sudo()
+            replacements = new_units.filtered("aftersales_claim_id").sudo()
             if replacements:
                 replacements.aftersales_claim_id._on_replacement_delivered(replacements.picking_id)
         return moves
+
+    def _check_replacement_not_claimed_unit(self):
+        """The replacement of a claim is never the customer's own faulty serial."""
+        for move in self.filtered("aftersales_claim_id"):
+            lot = move.sudo().aftersales_claim_id.lot_id  # storekeepers cannot read claims
+            if lot and lot in move.move_line_ids.filtered(lambda ml: ml.quantity > 0).lot_id:
+                raise UserError(
+                    self.env._(
+                        "Serial %(serial)s is the customer's faulty unit: it cannot be their replacement, "
+                        "pick another serial.",
+                        serial=lot.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Warranty cost in the books (products valued in real time)
+    # ------------------------------------------------------------------
+
+    def _aftersales_warranty_cost_kind(self):
+        """'replacement' for a claim's replacement unit leaving stock, 'repair' for a part given free
+        by a claim's repair under warranty, 'refund' for a refunded unit arriving in Faulty Units,
+        else False: all book Dr warranty expense / Cr stock."""
+        self.ensure_one()
+        if (
+            self.state != "done"
+            or not self.product_id.is_storable
+            or self.product_id.valuation != "real_time"
+            or not self.company_id.sudo().aftersales_warranty_expense_account_id
+        ):
+            return False
+        if self.aftersales_claim_id and self.location_dest_id.usage == "customer" and self.is_out:
+            return "replacement"
+        repair = self.repair_id.sudo()
+        if (
+            repair.under_warranty
+            and repair.aftersales_claim_id
+            and self.repair_line_type == "add"
+            and self.is_out
+        ):
+            return "repair"
+        claim = self.picking_id.sudo().aftersales_claim_id
+        if (
+            claim.resolution == "refund"
+            and self.origin_returned_move_id
+            and self.location_id.usage == "customer"
+            and self.location_dest_id == self.company_id.sudo().aftersales_faulty_location_id
+        ):
+            return "refund"
+        return False
+
+    def _should_create_account_move(self):
+        if self._aftersales_warranty_cost_kind():
+            return not self.product_uom.is_zero(self.quantity)
+        return super()._should_create_account_move()
+
+    def _get_aml_value(self):
+        if self._aftersales_warranty_cost_kind() == "refund":
+            # The unit's cost when it was delivered (the customer's unit is not valued on arrival).
+            origin = self.origin_returned_move_id
+            if not origin.quantity:
+                return 0.0
+            return self.company_id.currency_id.round(origin.value / origin.quantity * self.quantity)
+        return super()._get_aml_value()
+
+    def _get_account_move_line_vals(self):
+        if not self._aftersales_warranty_cost_kind():
+            return super()._get_account_move_line_vals()
+        expense = self.company_id.sudo().aftersales_warranty_expense_account_id
+        stock = self.product_id._get_product_accounts()["stock_valuation"]
+        value = self._get_aml_value()
+        name = self.reference + " - " + self.product_id.name
+        return [
+            {
+                "account_id": stock.id,
+                "name": name,
+                "debit": 0,
+                "credit": value,
+                "product_id": self.product_id.id,
+            },
+            {
+                "account_id": expense.id,
+                "name": name,
+                "debit": value,
+                "credit": 0,
+                "product_id": self.product_id.id,
+            },
+        ]
 
     @api.model
     def _aftersales_past_delivery_domain(self, products):
@@ -35,6 +127,8 @@ class StockMove(models.Model):
                 ("sale_line_id", "!=", False),
                 ("location_dest_id.usage", "=", "customer"),
                 ("location_id.usage", "!=", "customer"),
+                ("aftersales_claim_id", "=", False),
+                ("origin_returned_move_id", "=", False),
             ]
         )
 

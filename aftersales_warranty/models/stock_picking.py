@@ -8,6 +8,16 @@ class StockPicking(models.Model):
         "aftersales.claim", string="Claim", index="btree_not_null", copy=False, check_company=True
     )
 
+    def _action_done(self):
+        res = super()._action_done()
+        # The warehouse tells the claim that its customer's unit arrived; storekeepers cannot read
+        # claims, the claim settles itself.
+        for picking in self.sudo().filtered(
+            lambda p: p.aftersales_claim_id and p.state == "done" and p.location_id.usage == "customer"
+        ):
+            picking.aftersales_claim_id._on_return_received(picking)
+        return res
+
     def action_create_past_warranties(self):
         """Create the warranties these done deliveries would have given (all deliveries when empty).
 

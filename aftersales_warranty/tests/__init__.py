@@ -1,6 +1,7 @@
 from . import (
     test_certificate_pdf,
     test_claim_access,
+    test_claim_books,
     test_claim_doors,
     test_claim_intake,
     test_claim_mail,
@@ -32,6 +33,7 @@ from . import (
     test_warranty_delivery,
     test_warranty_expiry,
     test_warranty_extension,
+    test_warranty_extension_quantity,
     test_warranty_lookup,
     test_warranty_past,
     test_warranty_policy,

@@ -130,7 +130,8 @@ class TestClaimReplacement(AftersalesClaimCommon):
         self.assertEqual(delivery.move_ids.product_id, self.product_serial)
 
         self._validate(receipt)
-        self.assertEqual(self._stock_qty(self.lot), 1.0, "the faulty unit is back in stock")
+        faulty = self.company.aftersales_faulty_location_id
+        self.assertEqual(self._stock_qty(self.lot, faulty), 1.0, "the faulty unit is back, in Faulty Units")
         self.assertEqual(self.warranty.state, "active", "nothing changes until the replacement leaves")
         self.assertEqual(claim.state, "in_progress")
 
@@ -196,10 +197,10 @@ class TestClaimRefund(AftersalesClaimCommon):
         self.assertFalse(delivery)
         self.assertEqual(receipt.move_line_ids.lot_id, self.lot)
         self._validate(receipt)
-        self.assertEqual(self._stock_qty(self.lot), 1.0)
+        self.assertEqual(self._stock_qty(self.lot, self.company.aftersales_faulty_location_id), 1.0)
         credit_note.action_post()
         self.assertEqual(self.order.order_line.qty_invoiced, 1.0, "the sale line knows one unit was refunded")
-        claim.action_resolve()
+        # The return done and the credit note posted settle the refund: no manual step.
         self.assertEqual((claim.state, claim.resolution), ("resolved", "refund"))
 
     def test_refund_without_invoice_says_so(self):

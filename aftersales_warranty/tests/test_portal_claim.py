@@ -214,6 +214,18 @@ class TestPortalClaimQuotation(PortalClaimCommon):
         self.assertIn("you approved the repair", page.text)
         self.assertNotIn('id="repair_quotation"', page.text)
 
+    def test_no_approval_before_a_price(self):
+        self.quotation.order_line.unlink()  # the workshop has not priced the repair yet
+        self.authenticate("portal_a", "portal_a")
+        page = self.url_open(f"/my/claims/{self.claim.id}")
+        self.assertIn('id="repair_quotation"', page.text)
+        self.assertNotIn("o_aftersales_approve_form", page.text)
+        self.assertIn("o_aftersales_decline_form", page.text)
+        response = self._decide("approve")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("has no price yet", response.text)
+        self.assertEqual((self.claim.state, self.repair.state), ("awaiting_approval", "draft"))
+
     def test_customer_declines(self):
         self.authenticate("portal_a", "portal_a")
         response = self._decide("decline")

@@ -22,7 +22,12 @@ class TestWarrantyExtension(AftersalesWarrantyCommon):
             self._deliver(order)
         warranties = order.warranty_ids
         self.assertEqual(set(warranties.mapped("date_end_base")), {date(2027, 1, 31)})
-        self.assertEqual(set(warranties.mapped("date_end")), {date(2028, 1, 31)}, "+12 months of extension")
+        # One extension unit extends one unit's warranty (issue 25: it extended both).
+        self.assertEqual(
+            warranties.sorted("id").mapped("date_end"),
+            [date(2028, 1, 31), date(2027, 1, 31)],
+            "+12 months of extension, for one unit",
+        )
         self.assertEqual(warranties.extension_line_ids, order.order_line.filtered("is_warranty_extension"))
 
     def test_extension_added_after_delivery_and_cancelled(self):
