@@ -394,13 +394,8 @@ class AftersalesClaim(models.Model):
         self._resolve_done_work()
 
     def _void_refunded_warranty(self):
-        warranty = self.warranty_id.filtered(lambda w: w.state != "void")
-        if not warranty:
-            return
-        warranty._system_write({"state": "void"})
-        warranty._message_log(
-            body=self.env._("Voided: the unit was refunded under claim %(name)s.", name=self.name)
-        )
+        # The warranty moves its own state: the claim tells it through its door.
+        self.warranty_id._on_unit_refunded(self)
 
     def _create_credit_note(self):
         """Draft credit note for one unit of the invoiced sale line of the claimed product."""

@@ -409,6 +409,19 @@ class AftersalesWarranty(models.Model):
     # Doors: what other models tell the warranty (only the warranty moves its own state)
     # ------------------------------------------------------------------
 
+    def _on_unit_refunded(self, claim):
+        """The unit of these warranties came back under refund claim ``claim``: it is the company's
+        now, its coverage ends (a second refund of the same serial is refused)."""
+        live = self.filtered(lambda w: w.state != "void")
+        if not live:
+            return
+        live._system_write({"state": "void"})
+        live._message_log_batch(
+            bodies=dict.fromkeys(
+                live.ids, self.env._("Voided: the unit was refunded under claim %(name)s.", name=claim.name)
+            )
+        )
+
     @api.model
     def _on_sale_cancelled(self, orders):
         """Sale orders ``orders`` were cancelled: they no longer promise coverage. Their warranties
