@@ -126,12 +126,20 @@ class TestJalaliDateWidget(AftersalesWarrantyCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("fa_IR")
+        # Moving a claim's deadline is a manager's decision (issue 27): the tours type one.
         cls.persian_agent = new_test_user(
             cls.env,
             login="as_agent_fa",
-            groups="aftersales_warranty.group_aftersales_user,sales_team.group_sale_salesman",
+            groups="aftersales_warranty.group_aftersales_manager,sales_team.group_sale_salesman",
             name="Persian Agent",
             lang="fa_IR",
+        )
+        cls.english_manager = new_test_user(
+            cls.env,
+            login="as_manager_en",
+            groups="aftersales_warranty.group_aftersales_manager,sales_team.group_sale_salesman",
+            name="English Manager",
+            lang="en_US",
         )
         cls.lot = cls._add_stock(cls.product_serial, lot_names=["JALALI-SN"])
         with freeze_time("2026-03-21 09:00:00"):
@@ -175,8 +183,8 @@ class TestJalaliDateWidget(AftersalesWarrantyCommon, HttpCase):
         )
 
     def test_english_agent_keeps_odoo_date_widget(self):
-        self.assertFalse(self.agent.lang.startswith("fa"))
-        self.start_tour(self._claim_url(), "aftersales_date_english_tour", login="as_agent")
+        self.assertFalse(self.english_manager.lang.startswith("fa"))
+        self.start_tour(self._claim_url(), "aftersales_date_english_tour", login="as_manager_en")
         deadline_time = _browser_time(datetime(2026, 11, 22, 9, 0))
         self.assertEqual(self.claim.date_deadline, _as_utc(date(2026, 11, 25), *deadline_time))
 
