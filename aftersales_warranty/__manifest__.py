@@ -1,7 +1,7 @@
 {
     "name": "After-Sales Warranty",
     "summary": "Per-serial warranties from delivery, warranty status on orders, serials and customers",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/After-Sales",
     "author": "Aftersales for Odoo",
     "license": "LGPL-3",
