@@ -1,9 +1,11 @@
 # The guard first: the models below inherit it (Odoo registers models in import order).
 from . import aftersales_guard_mixin  # isort: skip
+from . import aftersales_jalali_mixin  # isort: skip
 from . import (
     aftersales_claim,
     aftersales_claim_failure,
     aftersales_claim_intake,
+    aftersales_claim_jalali,
     aftersales_claim_mail,
     aftersales_claim_portal,
     aftersales_claim_sla,
@@ -12,6 +14,7 @@ from . import (
     aftersales_failure_code,
     aftersales_visit,
     aftersales_visit_customer,
+    aftersales_visit_jalali,
     aftersales_visit_planning,
     aftersales_visit_sources,
     aftersales_warranty,
