@@ -51,6 +51,7 @@
         "data/aftersales_quality_data.xml",
         "data/aftersales_quality_cron_data.xml",
         "report/aftersales_quality_report_views.xml",
+        "report/aftersales_report_jalali_views.xml",
     ],
     "demo": [
         "demo/aftersales_feedback_demo.xml",

@@ -36,6 +36,7 @@
         "data/aftersales_visit_data.xml",
         "report/aftersales_visit_report.xml",
         "views/aftersales_visit_views.xml",
+        "views/aftersales_jalali_views.xml",
         "views/aftersales_visit_portal_templates.xml",
     ],
     "demo": [
@@ -48,6 +49,7 @@
         "web.assets_backend": [
             "aftersales_warranty/static/src/core/*.js",
             "aftersales_warranty/static/src/fields/*",
+            "aftersales_warranty/static/src/views/*",
         ],
         "web.assets_tests": [
             "aftersales_warranty/static/tests/tours/*.js",

@@ -1,1 +1,7 @@
-from . import aftersales_call_report, aftersales_club_report, aftersales_kpi_report, aftersales_quality_report
+from . import (
+    aftersales_call_report,
+    aftersales_club_report,
+    aftersales_kpi_report,
+    aftersales_quality_report,
+    aftersales_report_jalali,
+)

@@ -21,6 +21,7 @@ from . import (
     test_occasion,
     test_occasion_jalali,
     test_quality_report,
+    test_report_jalali,
     test_rpc_matrix,
     test_sms_kavenegar,
     test_sms_notices,

@@ -1,12 +1,15 @@
-# The guard and the median first: the models below inherit them (Odoo registers models in import order).
+# The guard, the median and the Solar Hijri mixins first: the models below inherit them (Odoo
+# registers models in import order).
 from . import aftersales_guard_mixin  # isort: skip
 from . import aftersales_median_mixin  # isort: skip
+from . import aftersales_jalali_mixin  # isort: skip
 from . import (
     account_chart_template,
     account_move,
     aftersales_claim,
     aftersales_claim_failure,
     aftersales_claim_intake,
+    aftersales_claim_jalali,
     aftersales_claim_mail,
     aftersales_claim_portal,
     aftersales_claim_sla,
@@ -15,6 +18,7 @@ from . import (
     aftersales_failure_code,
     aftersales_visit,
     aftersales_visit_customer,
+    aftersales_visit_jalali,
     aftersales_visit_planning,
     aftersales_visit_sources,
     aftersales_warranty,

@@ -303,3 +303,51 @@ export function parseJalali(text, options = {}) {
 export function isJalaliUser() {
     return (user.lang || "").toLowerCase().startsWith("fa");
 }
+
+/**
+ * @param {DateTime} value
+ * @returns {DateTime} the first day (at midnight) of the value's Jalali month
+ */
+export function jalaliMonthStart(value) {
+    const { year, month } = toJalali(value);
+    return fromJalali(year, month, 1).setZone(value.zone, { keepLocalTime: true });
+}
+
+/**
+ * @param {DateTime} value
+ * @param {number} months how many Jalali months to move (negative: back)
+ * @returns {DateTime} the first day (at midnight) of the Jalali month that many months away
+ */
+export function plusJalaliMonths(value, months) {
+    const { year, month } = toJalali(value);
+    const index = year * 12 + (month - 1) + months;
+    return fromJalali(div(index, 12), mod(index, 12) + 1, 1).setZone(value.zone, {
+        keepLocalTime: true,
+    });
+}
+
+/**
+ * @param {DateTime} value
+ * @returns {string} the value's Jalali month and year, e.g. آذر ۱۴۰۵
+ */
+export function formatJalaliMonth(value) {
+    const { year, month } = toJalali(value);
+    return toPersianDigits(`${JALALI_MONTH_NAMES[month - 1]} ${year}`);
+}
+
+/**
+ * Week of the Jalali year: the first week is the one of 1 Farvardin, weeks start on
+ * `firstDayOfWeek` (luxon's numbering, Saturday = 6 in Iran).
+ *
+ * @param {DateTime} value
+ * @param {number} [firstDayOfWeek=6]
+ * @returns {number}
+ */
+export function jalaliWeekNumber(value, firstDayOfWeek = 6) {
+    const { year } = toJalali(value);
+    const nowruz = fromJalali(year, 1, 1);
+    const day = DateTime.local(value.year, value.month, value.day);
+    const dayOfYear = Math.round(day.diff(nowruz, "days").days);
+    const offset = mod(nowruz.weekday - firstDayOfWeek, 7);
+    return div(dayOfYear + offset, 7) + 1;
+}
