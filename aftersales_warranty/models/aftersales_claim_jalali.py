@@ -12,12 +12,14 @@ class AftersalesClaim(models.Model):
         "Solar Hijri Month",
         compute="_compute_date_reported_jalali",
         store=True,
+        precompute=True,  # in the INSERT: no UPDATE of each new record
         help="Month of the report in the Solar Hijri calendar, in the company's time zone.",
     )
     date_reported_jalali_year = fields.Char(
         "Solar Hijri Year",
         compute="_compute_date_reported_jalali",
         store=True,
+        precompute=True,  # in the INSERT: no UPDATE of each new record
         help="Year of the report in the Solar Hijri calendar, in the company's time zone.",
     )
 

@@ -98,8 +98,9 @@ def jalali_month_value(day):
 
 
 def jalali_company_tz(company):
-    """The zone a company's months are counted in: its own, else its working hours', else UTC."""
-    tz = company.partner_id.tz or company.resource_calendar_id.tz
+    """The zone a company's months are counted in: its own (its contact's, as the service levels'
+    seasons and the warranties' dates are), else UTC."""
+    tz = company.partner_id.tz
     return tz if tz in pytz.all_timezones_set else "UTC"
 
 

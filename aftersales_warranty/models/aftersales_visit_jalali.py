@@ -12,12 +12,14 @@ class AftersalesVisit(models.Model):
         "Solar Hijri Month",
         compute="_compute_date_start_jalali",
         store=True,
+        precompute=True,  # in the INSERT: no UPDATE of each new record
         help="Month of the visit in the Solar Hijri calendar, in the company's time zone.",
     )
     date_start_jalali_year = fields.Char(
         "Solar Hijri Year",
         compute="_compute_date_start_jalali",
         store=True,
+        precompute=True,  # in the INSERT: no UPDATE of each new record
         help="Year of the visit in the Solar Hijri calendar, in the company's time zone.",
     )
 

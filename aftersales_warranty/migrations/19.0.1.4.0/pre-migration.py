@@ -2,7 +2,7 @@
 
 Filled here in SQL, before the update creates the columns: the ORM would otherwise compute them for
 every existing claim and visit in Python. The SQL functions give the same values as the fields'
-computation (jdatetime, in the company's zone: its partner's, else its working hours', else UTC),
+computation (jdatetime, in the company's zone: its partner's, else UTC),
 which a test checks.
 """
 
@@ -45,11 +45,10 @@ def fill_jalali_columns(cr):
                   FROM (
                         SELECT record.id,
                                (record.%(source)s AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(
-                                    NULLIF(partner.tz, ''), NULLIF(calendar.tz, ''), 'UTC'))::date AS day
+                                    NULLIF(partner.tz, ''), 'UTC'))::date AS day
                           FROM %(table)s record
                           JOIN res_company company ON company.id = record.company_id
                           JOIN res_partner partner ON partner.id = company.partner_id
-                     LEFT JOIN resource_calendar calendar ON calendar.id = company.resource_calendar_id
                          WHERE record.%(source)s IS NOT NULL
                        ) local
                  WHERE local.id = record.id
