@@ -37,6 +37,9 @@
         "report/aftersales_visit_report.xml",
         "views/aftersales_visit_views.xml",
         "views/aftersales_visit_portal_templates.xml",
+        "security/aftersales_registration_security.xml",
+        "views/aftersales_registration_views.xml",
+        "views/aftersales_registration_templates.xml",
     ],
     "demo": [
         "demo/aftersales_warranty_demo.xml",

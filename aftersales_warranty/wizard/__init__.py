@@ -1,1 +1,1 @@
-from . import aftersales_warranty_lookup
+from . import aftersales_serial_code_import, aftersales_warranty_lookup
