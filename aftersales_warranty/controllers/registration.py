@@ -40,7 +40,7 @@ class WarrantyRegistrationController(http.Controller):
         if best:
             best = best.replace("-", "_")
             return best if best in codes else next((c for c in codes if c.startswith(best)), codes[0])
-        return request.env.company.partner_id.lang or request.env.lang
+        return request.env.company.sudo().partner_id.lang or request.env.lang
 
     def _params(self):
         """The posted fields as texts (a JSON body too), whatever their size or encoding."""
@@ -72,8 +72,17 @@ class WarrantyRegistrationController(http.Controller):
     # Registration
     # ------------------------------------------------------------------
 
-    @http.route("/warranty/register", type="http", auth="public", methods=["GET"], sitemap=False)
-    def register_page(self, **kwargs):
+    @http.route(
+        "/warranty/register",
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        csrf=False,  # checked in register_submit for the page's form; apps and kiosks post JSON
+        sitemap=False,
+    )
+    def register(self, **kwargs):
+        if request.httprequest.method == "POST":
+            return self.register_submit()
         params = self._params()
         lang = self._visitor_lang(params)
         request.update_context(lang=lang)
@@ -82,16 +91,7 @@ class WarrantyRegistrationController(http.Controller):
             {"values": {"serial": latin_digits(params.get("serial", ""))[:64]}},
         )
 
-    @http.route(
-        "/warranty/register",
-        type="http",
-        auth="public",
-        methods=["POST"],
-        csrf=False,  # checked below for the page's form; apps and kiosks post JSON without it
-        save_session=False,
-        sitemap=False,
-    )
-    def register_submit(self, **kwargs):
+    def register_submit(self):
         params = self._params()
         wants_json = self._wants_json(params)
         lang = self._visitor_lang(params)

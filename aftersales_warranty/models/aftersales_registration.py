@@ -104,32 +104,23 @@ class AftersalesRegistration(models.Model):
 
     @api.model
     def _rate_limited(self, company, phone=False, ip_hash=False):
-        """Whether ``phone`` or ``ip_hash`` made the company's hourly number of attempts."""
+        """Whether ``phone`` (E.164) or ``ip_hash`` made the company's hourly number of attempts
+        (registrations and checks together)."""
         since = fields.Datetime.now() - timedelta(hours=1)
-        Log = self.sudo()
-        for value, field, limit in (
-            (phone, "phone", company.aftersales_registration_phone_limit),
-            (ip_hash, "ip_hash", company.aftersales_registration_ip_limit),
+        Check = self.env["aftersales.serial.check"].sudo()
+        for field, value, requester_hash, limit in (
+            ("phone", phone, self._hash_requester(phone), company.aftersales_registration_phone_limit),
+            ("ip_hash", ip_hash, ip_hash, company.aftersales_registration_ip_limit),
         ):
-            if value and limit > 0:
-                count = Log.search_count([(field, "=", value), ("date", ">=", since)], limit=limit)
-                count += (
-                    self.env["aftersales.serial.check"]
-                    .sudo()
-                    .search_count(
-                        [
-                            (
-                                "requester_hash",
-                                "=",
-                                self._hash_requester(value) if field == "phone" else value,
-                            ),
-                            ("date", ">=", since),
-                        ],
-                        limit=limit,
-                    )
+            if not value or limit <= 0:
+                continue
+            count = self.sudo().search_count([(field, "=", value), ("date", ">=", since)], limit=limit)
+            if count < limit:
+                count += Check.search_count(
+                    [("requester_hash", "=", requester_hash), ("date", ">=", since)], limit=limit
                 )
-                if count >= limit:
-                    return True
+            if count >= limit:
+                return True
         return False
 
     @api.model
@@ -177,6 +168,7 @@ class AftersalesRegistration(models.Model):
         mistakes. ``company`` is the company the visitor talks to: another company's serials are
         unknown to it.
         """
+        company = company.sudo()  # chosen by the channel (the visitor's site, the SMS line), not typed
         serial = clean_text(serial, MAX_SERIAL_LENGTH * 2)
         country = company.country_id.code or "IR"
         phone_e164 = to_e164(clean_text(phone, 40), country) if phone else False

@@ -37,16 +37,15 @@ class AftersalesSerialCheck(models.Model):
         """``{"result": registered|unregistered|unknown, "date_end": date or None, "rate_limited":
         bool}`` for serial ``serial`` of ``company``; never who owns it. Logged."""
         Registration = self.env["aftersales.registration"]
+        company = company.sudo()  # chosen by the channel, not typed by the visitor
         serial = clean_text(serial, MAX_SERIAL_LENGTH * 2)
         requester_hash = Registration._hash_requester(requester) if requester else False
-        if requester_hash and company.aftersales_registration_ip_limit > 0:
-            since = fields.Datetime.now() - timedelta(hours=1)
-            count = self.sudo().search_count(
-                [("requester_hash", "=", requester_hash), ("date", ">=", since)],
-                limit=company.aftersales_registration_ip_limit,
-            )
-            if count >= company.aftersales_registration_ip_limit:
-                return {"result": None, "date_end": None, "rate_limited": True}
+        if requester and Registration._rate_limited(
+            company,
+            phone=requester if channel == "sms" else False,
+            ip_hash=requester_hash if channel != "sms" else False,
+        ):
+            return {"result": None, "date_end": None, "rate_limited": True}
         lot = (
             Registration._find_lot(company, serial)
             if len(serial) <= MAX_SERIAL_LENGTH

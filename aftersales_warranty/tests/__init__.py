@@ -18,6 +18,7 @@ from . import (
     test_portal_open_claim,
     test_portal_warranty,
     test_registration,
+    test_registration_http,
     test_rtl_fields,
     test_ui,
     test_visit_access,
