@@ -12,6 +12,7 @@ from . import (
     aftersales_followup_rule,
     aftersales_occasion,
     aftersales_occasion_log,
+    aftersales_sms_inbound,
     aftersales_visit,
     aftersales_warranty,
     crm_lead,
