@@ -53,11 +53,11 @@ class AftersalesSmsInbound(models.Model):
     def _aftersales_reply_lang(self, company, number):
         """Persian for Iranian numbers, else the company's language."""
         try:
-            parsed = phonenumbers.parse(number or "", "IR")
-            if parsed.country_code == 98:
-                return "fa_IR"
+            iranian = phonenumbers.parse(number or "", "IR").country_code == 98
         except phonenumbers.NumberParseException:
-            pass
+            iranian = False
+        if iranian:
+            return "fa_IR"
         return company.partner_id.lang or "en_US"
 
     @api.model
