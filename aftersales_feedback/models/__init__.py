@@ -15,6 +15,7 @@ from . import (
     aftersales_sms_inbound,
     aftersales_visit,
     aftersales_warranty,
+    aftersales_warranty_registration,
     crm_lead,
     ir_module_module,
     loyalty_card,
