@@ -5,6 +5,9 @@ start date; the buyer registers it (SMS, web, dealer, agent) and ``_register_buy
 Only the warranty writes its own state: the channels call ``_register_buyer``.
 """
 
+import base64
+from urllib.parse import urlencode
+
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
@@ -155,6 +158,18 @@ class AftersalesWarranty(models.Model):
         )
         self._on_registered()
         return True
+
+    def _aftersales_check_url(self):
+        """The public authenticity check of this unit (printed as a QR code on its certificate)."""
+        self.ensure_one()
+        base = self.get_base_url()
+        return f"{base}/warranty/check?{urlencode({'serial': self.lot_id.name or self.name})}"
+
+    def _aftersales_check_qr_src(self):
+        """The QR code of ``_aftersales_check_url`` as an image the PDF embeds (no HTTP fetch)."""
+        self.ensure_one()
+        png = self.env["ir.actions.report"].barcode("QR", self._aftersales_check_url(), width=240, height=240)
+        return "data:image/png;base64," + base64.b64encode(png).decode()
 
     def _on_registered(self):
         """Hook: this warranty was just registered by its buyer (club points, notices)."""

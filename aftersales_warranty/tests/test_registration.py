@@ -283,3 +283,40 @@ class TestRegistration(RegistrationCommon):
                 self.env[model].with_user(portal).search([])
         with self.assertRaises(AccessError):
             log.with_user(self.salesman).read(["reason"])
+
+
+@tagged("post_install", "-at_install")
+class TestRegistrationAgentAndCertificate(RegistrationCommon):
+    def test_agent_registers_from_the_serial_lookup(self):
+        serial = self.serials[4]
+        wizard = self.env["aftersales.warranty.lookup"].with_user(self.agent).create({"serial": serial})
+        self.assertEqual(wizard.state, "unregistered")
+        wizard.write({"buyer_name": "Walk-in", "buyer_phone": "09121112233", "buyer_code": "0"})
+        with self.assertRaisesRegex(UserError, "code does not match"):
+            wizard.action_register_buyer()
+        wizard.buyer_code = self.codes[serial]
+        with freeze_time("2026-03-01 10:00:00"):
+            wizard.action_register_buyer()
+        warranty = self._warranty_of(serial)
+        self.assertEqual((warranty.state, warranty.registration_channel), ("active", "agent"))
+        log = self.env["aftersales.registration"].search(
+            [("warranty_id", "=", warranty.id), ("state", "=", "registered")]
+        )
+        self.assertEqual(log.user_id, self.agent)
+        salesman_wizard = (
+            self.env["aftersales.warranty.lookup"].with_user(self.salesman).create({"serial": serial})
+        )
+        with self.assertRaises(AccessError):
+            salesman_wizard.action_register_buyer()
+
+    def test_certificate_carries_the_qr_code_of_its_check(self):
+        warranty = self._warranty_of(self.serials[0])
+        self.assertTrue(warranty._aftersales_check_url().endswith("/warranty/check?serial=AC-2026-0001"))
+        self.assertTrue(warranty._aftersales_check_qr_src().startswith("data:image/png;base64,"))
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("aftersales_warranty.action_report_warranty_certificate", warranty.ids)[0]
+            .decode()
+        )
+        self.assertIn("o_aftersales_check_qr", html)
+        self.assertIn("/warranty/check?serial=AC-2026-0001", html)
