@@ -161,9 +161,12 @@ class TestRegistrationSms(RegistrationCommon, HttpCase):
         company = self.company.with_user(self.manager)
         with self.assertRaises(AccessError):
             company.read(["aftersales_sms_inbound_token"])
-        self.assertFalse(company.action_aftersales_generate_sms_inbound_token())
+        with self.assertRaises(AccessError):
+            self.env["res.config.settings"].with_user(self.manager).create(
+                {}
+            ).action_aftersales_generate_sms_inbound_token()
         self.assertEqual(self.company.aftersales_sms_inbound_token, TOKEN)
-        self.company.action_aftersales_generate_sms_inbound_token()
+        self.env["res.config.settings"].create({}).action_aftersales_generate_sms_inbound_token()
         self.assertNotEqual(self.company.aftersales_sms_inbound_token, TOKEN)
         self.assertGreaterEqual(len(self.company.aftersales_sms_inbound_token), 40)
         with self.assertRaises(AccessError):

@@ -250,9 +250,3 @@ class AftersalesRegistration(models.Model):
         if warranty._registration_end() < fields.Date.context_today(warranty):
             return "window_over", warranty, lot
         return False, warranty, lot
-
-    # ------------------------------------------------------------------
-
-    def action_open_warranty(self):
-        self.ensure_one()
-        return self.warranty_id.get_formview_action() if self.warranty_id else False

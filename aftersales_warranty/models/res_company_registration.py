@@ -31,10 +31,7 @@ class ResCompany(models.Model):
         "(/aftersales/sms/inbound/<token>).",
     )
 
-    def action_aftersales_generate_sms_inbound_token(self):
-        """A new secret for the inbound SMS address (system administrators only, by its field's group)."""
-        self.ensure_one()
-        if not self.env.is_system():
-            return False
-        self.aftersales_sms_inbound_token = secrets.token_urlsafe(32)
-        return True
+    def _aftersales_generate_sms_inbound_token(self):
+        """A new secret for the inbound SMS address of each company."""
+        for company in self:
+            company.sudo().aftersales_sms_inbound_token = secrets.token_urlsafe(32)

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -18,4 +19,8 @@ class ResConfigSettings(models.TransientModel):
     )
 
     def action_aftersales_generate_sms_inbound_token(self):
-        return self.company_id.action_aftersales_generate_sms_inbound_token()
+        """A new inbound SMS token for the company: system administrators only."""
+        if not self.env.is_system():
+            raise AccessError(self.env._("Only a system administrator can generate the inbound SMS token."))
+        self.company_id._aftersales_generate_sms_inbound_token()
+        return True
