@@ -52,6 +52,8 @@
         "data/aftersales_quality_cron_data.xml",
         "report/aftersales_quality_report_views.xml",
         "report/aftersales_report_jalali_views.xml",
+        "data/aftersales_sms_inbound_data.xml",
+        "views/aftersales_sms_inbound_views.xml",
     ],
     "demo": [
         "demo/aftersales_feedback_demo.xml",

@@ -38,6 +38,9 @@
         "views/aftersales_visit_views.xml",
         "views/aftersales_jalali_views.xml",
         "views/aftersales_visit_portal_templates.xml",
+        "security/aftersales_registration_security.xml",
+        "views/aftersales_registration_views.xml",
+        "views/aftersales_registration_templates.xml",
     ],
     "demo": [
         "demo/aftersales_warranty_demo.xml",

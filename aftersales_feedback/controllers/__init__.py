@@ -1,1 +1,1 @@
-from . import club, main, pbx
+from . import club, main, pbx, sms_inbound

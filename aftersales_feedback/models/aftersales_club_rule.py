@@ -7,6 +7,7 @@ CLUB_EVENTS = [
     ("referral", "Referral"),
     ("extension", "Warranty Extension"),
     ("birthday", "Birthday"),
+    ("registration", "Warranty Registration"),
 ]
 # The record each event is granted for, once: the grant's second key.
 CLUB_EVENT_MODELS = {
@@ -15,7 +16,11 @@ CLUB_EVENT_MODELS = {
     "referral": "res.partner",
     "extension": "sale.order.line",
     "birthday": "aftersales.occasion.log",
+    "registration": "aftersales.warranty",
 }
+# Events that make their customer a member: a buyer who registers a unit bought from a dealer
+# never bought from us, yet is the club's customer from then on.
+CLUB_ENROLLING_EVENTS = ("registration",)
 
 
 class AftersalesClubRule(models.Model):

@@ -11,7 +11,7 @@ from odoo.fields import Domain
 from odoo.addons.aftersales_warranty.models.aftersales_claim import OPEN_STATES
 from odoo.addons.aftersales_warranty.models.aftersales_guard_mixin import system_writes
 
-from .aftersales_club_rule import CLUB_EVENT_MODELS
+from .aftersales_club_rule import CLUB_ENROLLING_EVENTS, CLUB_EVENT_MODELS
 
 CLUB_WINDOW_DAYS = 365
 
@@ -158,7 +158,9 @@ class ResPartner(models.Model):
             todo.append((partner, company, record))
         if not todo:
             return History
-        cards = self._aftersales_club_enrol([(p, c) for p, c, _r in todo], buyers_only=True)
+        cards = self._aftersales_club_enrol(
+            [(p, c) for p, c, _r in todo], buyers_only=event not in CLUB_ENROLLING_EVENTS
+        )
         label = dict(History._fields["aftersales_event"]._description_selection(self.env))[event]
         vals_list = []
         for partner, company, record in todo:

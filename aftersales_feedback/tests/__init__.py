@@ -21,6 +21,8 @@ from . import (
     test_occasion,
     test_occasion_jalali,
     test_quality_report,
+    test_registration_club,
+    test_registration_sms,
     test_report_jalali,
     test_rpc_matrix,
     test_sms_kavenegar,

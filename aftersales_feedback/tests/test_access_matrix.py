@@ -84,6 +84,10 @@ aftersales.call.report         -         -         -         r      r        -
 aftersales.failure.code        -         -         r         r      rwcu     -
 aftersales.quality.report      -         -         -         r      r        -
 aftersales.visit               r         -         -         rwc    rwcu     -
+aftersales.registration        -         -         -         r      r        -
+aftersales.serial.check        -         -         -         r      r        -
+aftersales.serial.code.import  -         -         -         -      rwc      c
+aftersales.sms.inbound         -         -         -         r      r        -
 """
 
 
@@ -295,6 +299,19 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
                     {"code": "MX-C1", "name": "Matrix cause", "kind": "cause", "company_id": cls.company_1.id}
                 ),
                 "aftersales.visit": cls.visit_a,
+                # Logs of the registration by buyers: written by the system only (issue 28).
+                "aftersales.registration": env["aftersales.registration"]._aftersales_attempt(
+                    cls.company_1, "MX-UNKNOWN", "web", phone="+989120000099"
+                ),
+                "aftersales.serial.check": env["aftersales.serial.check"].create(
+                    {"serial": "MX-1", "result": "unknown", "channel": "web", "company_id": cls.company_1.id}
+                ),
+                "aftersales.serial.code.import": env["aftersales.serial.code.import"]
+                .with_user(cls.users["manager"])
+                .create({"product_id": cls.product_serial.id, "data_file": base64.b64encode(b"x")}),
+                "aftersales.sms.inbound": env["aftersales.sms.inbound"].create(
+                    {"messageid": "mx-1", "company_id": cls.company_1.id}
+                ),
             }
         )
         cls.deletable = {"aftersales.warranty": cls.pending_warranty_a, "aftersales.visit": cls.visit_draft_a}
@@ -324,6 +341,10 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.failure.code": {"name": "Renamed cause"},
             "aftersales.quality.report": {"claim_count": 9},
             "aftersales.visit": {"report": "<p>Checked</p>"},
+            "aftersales.registration": {"reason": "locked"},
+            "aftersales.serial.check": {"result": "registered"},
+            "aftersales.serial.code.import": {"filename": "codes.csv"},
+            "aftersales.sms.inbound": {"reply": "Edited"},
         }
         cls.create_vals = {
             "aftersales.warranty": {
@@ -371,6 +392,13 @@ class TestAccessMatrix(AftersalesWarrantyCommon, HttpCase):
             "aftersales.failure.code": {"code": "MX-C2", "name": "New cause", "kind": "cause", **company},
             "aftersales.quality.report": {"claim_count": 1, **company},
             "aftersales.visit": {"partner_id": cls.partner_a.id, "kind": "install", **company},
+            "aftersales.registration": {"channel": "web", "state": "refused", **company},
+            "aftersales.serial.check": {"result": "unknown", "channel": "web", **company},
+            "aftersales.serial.code.import": {
+                "product_id": cls.product_serial.id,
+                "data_file": base64.b64encode(b"x"),
+            },
+            "aftersales.sms.inbound": {"messageid": "mx-2", **company},
         }
 
     # ------------------------------------------------------------------

@@ -86,6 +86,9 @@ aftersales.claim             action_view_aftersales_calls  claim_new           -
 res.partner                  action_view_aftersales_calls  customer            -  -  ok ok ok
 aftersales.call.import       action_import                 call_import         -  -  -  ok ok
 res.config.settings          action_aftersales_generate_pbx_token settings     -  -  -  -  -
+res.config.settings          action_aftersales_generate_sms_inbound_token settings -  -  -  -  -
+aftersales.serial.code.import action_import                code_import         -  -  -  ok ok
+aftersales.warranty.lookup   action_register_buyer         lookup              -  -  -  -  -
 aftersales.claim             action_plan_visit             claim_new           -  -  ok ok -
 aftersales.claim             action_view_visits            claim_new           -  ok ok ok -
 aftersales.visit             action_schedule               visit_draft         -  -  ok ok -
@@ -345,6 +348,21 @@ class TestRpcMatrix(AftersalesFeedbackCommon, HttpCase):
         ]
         _result, calls = self.env["aftersales.call"]._aftersales_intake(self.company, rows, "webhook")
         return calls[0]
+
+    def fixture_code_import(self, user):
+        # Wizards belong to the user who opened them.
+        return (
+            self.env["aftersales.serial.code.import"]
+            .with_user(user)
+            .sudo()
+            .create(
+                {
+                    "product_id": self.product_serial.id,
+                    "company_id": user.company_id.id,
+                    "data_file": base64.b64encode(b"RPC-CODE-1,1234\n"),
+                }
+            )
+        )
 
     def fixture_call_import(self, user):
         # Wizards belong to the user who opened them.

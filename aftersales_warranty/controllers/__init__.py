@@ -1,1 +1,1 @@
-from . import portal, portal_visit
+from . import portal, portal_visit, registration

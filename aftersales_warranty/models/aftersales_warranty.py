@@ -9,6 +9,7 @@ from .wkhtmltopdf_bidi import rtl_html_boxes, rtl_text_boxes
 
 WARRANTY_STATES = [
     ("pending", "Pending"),
+    ("unregistered", "Awaiting Registration"),
     ("active", "Active"),
     ("expired", "Expired"),
     ("void", "Void"),
@@ -45,6 +46,10 @@ class AftersalesWarranty(models.Model):
             "sale_line_id",
             "move_id",
             "company_id",
+            "dealer_id",
+            "date_registered",
+            "registration_channel",
+            "registered_phone",
         }
 
     name = fields.Char(

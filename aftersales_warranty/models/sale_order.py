@@ -5,6 +5,7 @@ from .aftersales_guard_mixin import check_internal_read
 WARRANTY_STATUS = [
     ("none", "No Warranty"),
     ("pending", "Pending Delivery"),
+    ("unregistered", "Awaiting Registration"),
     ("active", "Under Warranty"),
     ("partial", "Partially Covered"),
     ("expired", "Expired"),

@@ -20,6 +20,8 @@ from . import (
     test_portal_claim,
     test_portal_open_claim,
     test_portal_warranty,
+    test_registration,
+    test_registration_http,
     test_rtl_fields,
     test_ui,
     test_visit_access,

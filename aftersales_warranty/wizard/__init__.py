@@ -1,1 +1,5 @@
-from . import aftersales_warranty_lookup
+from . import (
+    aftersales_serial_code_import,
+    aftersales_warranty_lookup,
+    aftersales_warranty_lookup_registration,
+)
