@@ -18,6 +18,8 @@ class AftersalesClaim(models.Model):
         "loyalty.card", compute="_compute_goodwill_coupon_id", compute_sudo=True
     )
     aftersales_call_count = fields.Integer("Calls", compute="_compute_aftersales_call_count")
+    # Whether a goodwill coupon can reach the customer (email, else SMS): the button shows only then.
+    goodwill_reachable = fields.Boolean(compute="_compute_goodwill_reachable")
 
     @api.depends("feedback_ids.score")
     def _compute_feedback_score(self):
@@ -46,6 +48,13 @@ class AftersalesClaim(models.Model):
         result = super()._acknowledge_without_email(claims)
         claims._text_customers_without_email("aftersales_feedback.sms_template_claim_received")
         return result
+
+    @api.depends("partner_id.email_normalized", "partner_id.phone", "phone")
+    def _compute_goodwill_reachable(self):
+        for claim in self:
+            claim.goodwill_reachable = bool(
+                claim.partner_id.email_normalized or (claim.partner_id and claim._aftersales_notice_number())
+            )
 
     def _aftersales_notice_number(self):
         """The number the customer's texts about this claim go to (acknowledgment, resolution,
@@ -132,11 +141,17 @@ class AftersalesClaim(models.Model):
                         customer=claim.partner_id.display_name,
                     )
                 )
-        unreachable = self.filtered(lambda claim: not claim.partner_id.email_normalized)
+        # By email, else by SMS to the number the claim's other notices go to.
+        texted = {
+            claim: claim._aftersales_notice_number()
+            for claim in self.filtered(lambda claim: not claim.partner_id.email_normalized)
+        }
+        unreachable = self.browse([claim.id for claim, number in texted.items() if not number])
         if unreachable == self:
             raise UserError(
                 self.env._(
-                    "Customer %(customer)s has no email address: add one, then grant again.",
+                    "Customer %(customer)s has no email address: add one, then grant again (or a "
+                    "mobile number, and the coupon goes by SMS).",
                     customer=", ".join(unreachable.partner_id.mapped("display_name")),
                 )
             )
@@ -162,16 +177,27 @@ class AftersalesClaim(models.Model):
                     customer=claim.partner_id.display_name,
                 )
             )
+        self.invalidate_recordset(["goodwill_coupon_id"])
+        by_sms = claims.filtered(lambda claim: texted.get(claim))
+        template = self.env.ref("aftersales_feedback.sms_template_goodwill_coupon", raise_if_not_found=False)
+        if by_sms and template:
+            # The code, its value and its expiry in the customer's language, in the claim's conversation.
+            bodies = template._aftersales_render_bodies(by_sms)
+            for claim in by_sms:
+                claim.sudo()._message_sms(
+                    bodies[claim.id],
+                    partner_ids=claim.partner_id.ids,
+                    sms_pid_to_number={claim.partner_id.id: texted[claim]},
+                )
         for claim in unreachable:
             claim.message_post(
                 body=self.env._(
-                    "No goodwill coupon granted: customer %(customer)s has no email address. Add one, "
-                    "then grant again.",
+                    "No goodwill coupon granted: customer %(customer)s has no email address nor mobile "
+                    "number. Add one, then grant again.",
                     customer=claim.partner_id.display_name,
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        self.invalidate_recordset(["goodwill_coupon_id"])
         return True
 
     def _check_goodwill_monthly_cap(self):

@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import AftersalesFeedbackCommon
@@ -105,3 +106,27 @@ class TestSmsNotices(AftersalesFeedbackCommon):
         request = self.env["aftersales.feedback.request"].search([("claim_id", "=", claim.id)])
         self.assertIn(f"/aftersales/feedback/{request.sudo().access_token}", texts[-1].body)
         self.assertNotIn("No satisfaction survey was sent", "\n".join(claim.message_ids.mapped("body")))
+
+    def test_goodwill_coupon_by_sms_to_a_customer_without_email(self):
+        """The new user's walkthrough: a mobile-only customer gets the coupon by SMS (code, value,
+        expiry in their language); a customer with neither is refused, and never offered the button."""
+        self.company.aftersales_coupon_validity_days = 90
+        claim = self._claim_for(self.texted)
+        self.assertTrue(claim.goodwill_reachable)
+        claim.with_user(self.agent).action_grant_goodwill_coupon()
+        card = claim.goodwill_coupon_id
+        self.assertTrue(card)
+        text = self._sms(self.texted).filtered(lambda sms: card.code in sms.body)
+        self.assertEqual(len(text), 1)
+        self.assertEqual(text.number, "+989121234567")
+        self.assertIn(claim.name, text.body)
+        self.assertTrue(card.expiration_date)
+        # A Persian customer reads the expiry in the Solar Hijri calendar, in Persian digits.
+        self.assertRegex(text.body, "[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}")
+        in_chatter = claim.message_ids.filtered(lambda m: m.message_type == "sms").mapped("body")
+        self.assertIn(text.body, in_chatter[0])
+        nobody = self._claim_for(self.unreachable)
+        self.assertFalse(nobody.goodwill_reachable, "the button is not offered")
+        with self.assertRaisesRegex(UserError, "has no email address: add one"):
+            nobody.with_user(self.agent).action_grant_goodwill_coupon()
+        self.assertFalse(nobody.goodwill_coupon_id)
