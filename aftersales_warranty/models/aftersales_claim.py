@@ -368,7 +368,11 @@ class AftersalesClaim(models.Model):
                 vals["product_id"] = serial_vals["product_id"]
             partner = Partner.browse(vals.get("partner_id"))
             customer = partner.commercial_partner_id
-            warranty = self.env["aftersales.warranty"].browse(vals.get("warranty_id"))
+            warranty = self.env["aftersales.warranty"].browse(
+                # A claim opened from a warranty of a unit without serial (its New Claim button):
+                # the warranty the user reads names the unit, expired or not (checked below).
+                vals.get("warranty_id") or self._aftersales_context_warranty()
+            )
             order = self.env["sale.order"].browse(vals.get("sale_order_id"))
             if not lot and warranty and not warranty.lot_id and warranty.commercial_partner_id == customer:
                 # A unit without a serial (a warranty per delivery) is named by its own warranty.
@@ -392,6 +396,16 @@ class AftersalesClaim(models.Model):
             vals["name"] = sequence.next_by_code("aftersales.claim") or new_name
             vals["ack_pending"] = True
         return vals_list
+
+    @api.model
+    def _aftersales_context_warranty(self):
+        """The warranty whose *New Claim* opened this claim (``aftersales_warranty_id`` in the
+        context), when the user may read it; else none."""
+        warranty_id = self.env.context.get("aftersales_warranty_id")
+        if not isinstance(warranty_id, int) or isinstance(warranty_id, bool):
+            return False
+        warranty = self.env["aftersales.warranty"].browse(warranty_id).exists()
+        return warranty.id if warranty and warranty.has_access("read") else False
 
     def _aftersales_prepare_write(self, vals):
         vals = super()._aftersales_prepare_write(vals)

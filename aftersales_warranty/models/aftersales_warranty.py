@@ -340,6 +340,9 @@ class AftersalesWarranty(models.Model):
                 "default_product_id": self.product_id.id,
                 "default_partner_id": self.partner_id.id,
                 "default_company_id": self.company_id.id,
+                # A unit without serial is named by its warranty, expired or not: the claim keeps
+                # the unit's history (see aftersales.claim._aftersales_context_warranty).
+                "aftersales_warranty_id": self.id,
             },
         }
 

@@ -3,6 +3,7 @@ from . import (
     test_claim_access,
     test_claim_books,
     test_claim_doors,
+    test_claim_expired,
     test_claim_intake,
     test_claim_mail,
     test_claim_portal,
