@@ -1,6 +1,7 @@
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.aftersales_warranty.models.ir_qweb_fields import PERSIAN_DIGITS, is_persian
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 
@@ -54,6 +55,12 @@ class AftersalesClubPortal(CustomerPortal):
             "history": history.sudo(),
             "rules": request.env["aftersales.club.rule"].sudo().search([("company_id", "=", company.id)]),
             "purchase_rules": card_sudo.program_id.rule_ids,
+            # Odoo's own labels of a purchase rule are not translated in every language: ours are.
+            "purchase_modes": {
+                "order": request.env._("per order"),
+                "money": request.env._("per unit of currency spent"),
+                "unit": request.env._("per unit bought"),
+            },
             "rewards": card_sudo.program_id.reward_ids,
         }
 
@@ -70,8 +77,13 @@ class AftersalesClubPortal(CustomerPortal):
     @http.route(["/my/club"], type="http", auth="user", website=True)
     def portal_my_club(self, **kwargs):
         values = self._prepare_portal_layout_values()
+        persian = is_persian(request.lang.code)
         values.update(
             {
+                # Numbers in the page's own digits: Persian digits in a Persian sentence.
+                "club_number": lambda number: (
+                    f"{number:g}".translate(PERSIAN_DIGITS) if persian else f"{number:g}"
+                ),
                 "clubs": [self._aftersales_club_values(card) for card in self._aftersales_club_cards()],
                 "page_name": "club",
             }

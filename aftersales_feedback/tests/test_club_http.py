@@ -99,6 +99,20 @@ class TestClubHttp(AftersalesClubCommon, HttpCase):
         self.assertFalse(page.xpath("//div[hasclass('o_aftersales_club_progress')]"))
         self.assertIn("highest tier", page.text_content())
 
+    def test_portal_club_page_in_persian_reads_persian_words_and_digits(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.env["ir.module.module"]._load_module_terms(["aftersales_feedback"], ["fa_IR"], overwrite=True)
+        self.portal_user.lang = "fa_IR"
+        self._give_points(self.customer, 320)
+        self.authenticate("club_owner", "club_owner")
+        url_code = self.env["res.lang"]._get_data(code="fa_IR").url_code
+        page = html.fromstring(self.url_open(f"/{url_code}/my/club").content)
+        next_tier = " ".join(page.xpath("//p[hasclass('o_aftersales_club_next')]")[0].text_content().split())
+        self.assertIn("۶۷۰", next_tier, "Persian digits in a Persian sentence")
+        self.assertNotIn("670", next_tier)
+        self.assertIn("به ازای هر سفارش", page.text_content(), "the purchase rule's mode in Persian")
+        self.assertNotIn("per order", page.text_content())
+
     def test_rpc_each_role(self):
         self._give_points(self.customer, 100)
         own, others = self._card(self.customer), self._card(self.other)
