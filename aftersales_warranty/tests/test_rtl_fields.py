@@ -6,7 +6,16 @@ from lxml import etree
 
 from odoo.tests import TransactionCase, tagged
 
-LTR_FIELDS = {"phone", "mobile", "caller_number", "called_number", "sms_number", "lot_id", "serial"}
+LTR_FIELDS = {
+    "phone",
+    "mobile",
+    "caller_number",
+    "called_number",
+    "sms_number",
+    "lot_id",
+    "serial",
+    "registered_phone",
+}
 
 
 @tagged("post_install", "-at_install")
