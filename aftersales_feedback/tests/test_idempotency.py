@@ -12,7 +12,7 @@ from odoo.tests import tagged
 
 from ..tools.sms_api import KAVENEGAR_URL_PARAM
 from .common import AftersalesFeedbackCommon, make_buyers
-from .kavenegar_common import API_KEY, FakeKavenegar
+from .kavenegar_common import API_KEY, SENDER, FakeKavenegar
 
 MODULES = ("aftersales_warranty", "aftersales_feedback")
 # Everything a cron of these addons may create or change, counted.
@@ -25,11 +25,25 @@ COUNTED_MODELS = (
     "aftersales.feedback.request",
     "aftersales.occasion.log",
     "aftersales.claim",
+    "aftersales.sms.inbound",
     "loyalty.card",
     "sms.sms",
     "crm.lead",
     "aftersales.visit",
 )
+
+
+class FakeKavenegarResending(FakeKavenegar):
+    """The local Kavenegar whose ``sms/receive`` serves the same unread texts on every read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inbox = []
+
+    def _reply(self, verb, key, api_method, params):
+        if api_method == "sms/receive":
+            return 200, list(self.inbox)
+        return super()._reply(verb, key, api_method, params)
 
 
 @tagged("post_install", "-at_install")
@@ -91,6 +105,11 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
             "_prepare_quality_summary",
             "2026-04-01 08:00:00",
             ("mail.mail",),
+        ),
+        "aftersales_feedback.ir_cron_aftersales_receive_sms": (
+            "_prepare_received_sms",
+            "2026-06-01 08:00:00",
+            ("aftersales.sms.inbound",),
         ),
     }
 
@@ -163,6 +182,23 @@ class TestCronIdempotency(AftersalesFeedbackCommon):
             ]
         )
         kavenegar.statuses = {"100": 10, "101": 11}
+
+    def _prepare_received_sms(self):
+        # A text on the company's line, which the local Kavenegar serves again on the next read (as
+        # a provider that did not mark it read would): handled once.
+        kavenegar = FakeKavenegarResending()
+        self.addCleanup(kavenegar.close)
+        self.env["ir.config_parameter"].sudo().set_param(KAVENEGAR_URL_PARAM, kavenegar.url)
+        self.company.write(
+            {
+                "aftersales_sms_provider": "kavenegar",
+                "aftersales_kavenegar_api_key": API_KEY,
+                "aftersales_kavenegar_sender": SENDER,
+            }
+        )
+        kavenegar.inbox = [
+            {"messageid": 7001, "message": "NOT-A-SERIAL-1", "sender": "09121234567", "receptor": SENDER}
+        ]
 
     def _prepare_club(self):
         # A buyer who is not a member yet, and a first tier for every member.
